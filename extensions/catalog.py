@@ -1,0 +1,157 @@
+"""The tool catalog: pydantic models over ``catalog.yaml``, the one source of truth.
+
+Everything that knows about a layer or a tool (copier.yml choices, the derived render context,
+the docs matrix, the tests) reads it through :func:`load_catalog`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
+
+
+class Kind(str, Enum):
+    open_source = "open_source"
+    commercial = "commercial"
+    self_hosted = "self_hosted"
+
+
+class Status(str, Enum):
+    implemented = "implemented"
+    planned = "planned"
+
+
+KIND_LABELS = {
+    Kind.open_source: "open source",
+    Kind.commercial: "commercial",
+    Kind.self_hosted: "self-hosted",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EnvVar(_Strict):
+    name: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    description: str
+    default: str = ""
+    secret: bool = False
+
+    @model_validator(mode="after")
+    def _secrets_have_no_default(self) -> EnvVar:
+        if self.secret and self.default:
+            raise ValueError(f"{self.name}: a secret never carries a default value")
+        return self
+
+
+class Service(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    description: str
+    port_question: str
+    container_port: int
+
+
+class Tool(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    kinds: list[Kind] = Field(min_length=1)
+    status: Status
+    summary: str
+    docs: str = ""
+    python_dependencies: list[str] = []
+    dev_dependencies: list[str] = []
+    env_vars: list[EnvVar] = []
+    services: list[Service] = []
+    dbt_adapter: str = ""
+    requires: dict[str, list[str]] = {}
+
+    @property
+    def implemented(self) -> bool:
+        return self.status is Status.implemented
+
+    @property
+    def kind_labels(self) -> str:
+        return ", ".join(KIND_LABELS[k] for k in self.kinds)
+
+
+class Layer(_Strict):
+    id: str
+    label: str
+    question: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    help: str
+    default: str | list[str]
+    multiselect: bool = False
+    tools: list[Tool] = Field(min_length=1)
+
+    def tool(self, tool_id: str) -> Tool:
+        for tool in self.tools:
+            if tool.id == tool_id:
+                return tool
+        known = ", ".join(t.id for t in self.tools)
+        raise KeyError(f"layer {self.id!r} has no tool {tool_id!r} (known: {known})")
+
+    @property
+    def implemented(self) -> list[Tool]:
+        return [t for t in self.tools if t.implemented]
+
+
+class Catalog(_Strict):
+    layers: list[Layer]
+    base_dependencies: list[str]
+    base_dev_dependencies: list[str]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalog:
+        ids = [layer.id for layer in self.layers]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate layer ids: {ids}")
+        for layer in self.layers:
+            tool_ids = [t.id for t in layer.tools]
+            if len(set(tool_ids)) != len(tool_ids):
+                raise ValueError(f"layer {layer.id}: duplicate tool ids {tool_ids}")
+            defaults = layer.default if isinstance(layer.default, list) else [layer.default]
+            for default in defaults:
+                if not layer.tool(default).implemented:
+                    raise ValueError(f"layer {layer.id}: default {default!r} is not implemented")
+            if isinstance(layer.default, list) != layer.multiselect:
+                raise ValueError(f"layer {layer.id}: a list default goes with multiselect")
+            for tool in layer.tools:
+                for other_layer, allowed in tool.requires.items():
+                    target = self.layer(other_layer)
+                    for allowed_id in allowed:
+                        target.tool(allowed_id)
+        return self
+
+    def layer(self, layer_id: str) -> Layer:
+        for layer in self.layers:
+            if layer.id == layer_id:
+                return layer
+        raise KeyError(f"no layer {layer_id!r} (known: {', '.join(x.id for x in self.layers)})")
+
+    def layer_for_question(self, question: str) -> Layer:
+        for layer in self.layers:
+            if layer.question == question:
+                return layer
+        raise KeyError(f"no layer is asked by question {question!r}")
+
+    def selected(self, answers: dict) -> list[tuple[Layer, Tool]]:
+        """The (layer, tool) pairs that a set of copier answers picks, in layer order."""
+        picked: list[tuple[Layer, Tool]] = []
+        for layer in self.layers:
+            value = answers.get(layer.question, layer.default)
+            for tool_id in value if isinstance(value, list) else [value]:
+                picked.append((layer, layer.tool(tool_id)))
+        return picked
+
+
+@lru_cache(maxsize=1)
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    with path.open(encoding="utf-8") as handle:
+        return Catalog.model_validate(yaml.safe_load(handle))

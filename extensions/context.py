@@ -1,0 +1,213 @@
+"""Jinja extensions for copier: catalog-driven choices and the derived render context.
+
+Loaded by copier through copier-template-extensions (see ``_jinja_extensions`` in copier.yml).
+Templates stay thin: anything computed from the catalog and the answers is made here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from copier_template_extensions import ContextHook
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+
+def _load_catalog_module():
+    name = "data_platform_template_catalog"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("catalog.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+catalog_module = _load_catalog_module()
+CATALOG = catalog_module.load_catalog()
+
+
+def _reserved_package_names() -> frozenset[str]:
+    """Names a rendered package must not take: the standard library and the stack's libraries."""
+    names = set(sys.stdlib_module_names) | {"src", "tests", "test", "transform", "config"}
+    for layer in CATALOG.layers:
+        for tool in layer.tools:
+            names.add(tool.id)
+            for req in tool.python_dependencies + tool.dev_dependencies:
+                names.add(re.split(r"[\[<>=!~ ;]", req, maxsplit=1)[0].replace("-", "_").lower())
+    for req in CATALOG.base_dependencies + CATALOG.base_dev_dependencies:
+        names.add(re.split(r"[\[<>=!~ ;]", req, maxsplit=1)[0].replace("-", "_").lower())
+    return frozenset(names | {"yaml", "dbt", "dagster", "dlt", "duckdb"})
+
+
+RESERVED_PACKAGE_NAMES = _reserved_package_names()
+
+
+def layer_choices(layer_id: str) -> str:
+    """YAML for a copier ``choices:`` block: the layer's implemented tools, with validators.
+
+    A pair the catalog declares incompatible (``requires``) is refused on the choice asked
+    later, so copier itself explains the conflict while the user is still answering.
+    """
+    layer = CATALOG.layer(layer_id)
+    order = [x.id for x in CATALOG.layers]
+    choices: dict[str, dict[str, str]] = {}
+    for tool in layer.implemented:
+        messages = []
+        for other in CATALOG.layers:
+            if order.index(other.id) >= order.index(layer.id):
+                continue
+            messages += _conflicts(other, layer, tool)
+        entry = {"value": tool.id}
+        if messages:
+            entry["validator"] = "".join(messages)
+        choices[f"{tool.label} ({tool.kind_labels})"] = entry
+    return yaml.safe_dump(choices, sort_keys=False, width=2**31)
+
+
+def _conflicts(earlier, later, later_tool) -> list[str]:
+    """Jinja snippets that refuse ``later_tool`` when an earlier answer cannot work with it."""
+    snippets = []
+    for tool in earlier.implemented:
+        allowed = tool.requires.get(later.id)
+        if allowed is not None and later_tool.id not in allowed:
+            need = ", ".join(later.tool(a).label for a in allowed)
+            snippets.append(
+                f"{{% if {_test(earlier, tool)} %}}{later_tool.label} cannot be used with "
+                f"{tool.label}: {tool.label} needs {later.label} = {need}.{{% endif %}}"
+            )
+        allowed = later_tool.requires.get(earlier.id)
+        if allowed is not None and tool.id not in allowed:
+            need = ", ".join(earlier.tool(a).label for a in allowed)
+            snippets.append(
+                f"{{% if {_test(earlier, tool)} %}}{later_tool.label} needs {earlier.label} = "
+                f"{need}, not {tool.label}.{{% endif %}}"
+            )
+    return snippets
+
+
+def _test(layer, tool) -> str:
+    if layer.multiselect:
+        return f"'{tool.id}' in {layer.question}"
+    return f"{layer.question} == '{tool.id}'"
+
+
+def derive(answers: dict[str, Any]) -> dict[str, Any]:
+    """Everything templates need beyond the raw answers, computed from the catalog."""
+    picked = CATALOG.selected(answers)
+    tools = [tool for _, tool in picked]
+    stack = {
+        layer.id: [t.id for lyr, t in picked if lyr.id == layer.id]
+        if layer.multiselect
+        else next(t.id for lyr, t in picked if lyr.id == layer.id)
+        for layer in CATALOG.layers
+    }
+    env_vars: dict[str, Any] = {}
+    for tool in tools:
+        for var in tool.env_vars:
+            env_vars.setdefault(var.name, var)
+    services = [svc for tool in tools for svc in tool.services]
+    return {
+        "stack": stack,
+        "stack_labels": {
+            layer.id: ", ".join(t.label for lyr, t in picked if lyr.id == layer.id)
+            for layer in CATALOG.layers
+        },
+        "dependencies": _unique(CATALOG.base_dependencies, *(t.python_dependencies for t in tools)),
+        "dev_dependencies": _unique(CATALOG.base_dev_dependencies, *(t.dev_dependencies for t in tools)),
+        "env_vars": list(env_vars.values()),
+        "services": services,
+        "dbt_adapter": next(t.dbt_adapter for lyr, t in picked if lyr.id == "warehouse"),
+        "mermaid": mermaid(picked),
+    }
+
+
+def _unique(*groups: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for group in groups:
+        for item in group:
+            seen.setdefault(item, None)
+    return sorted(seen, key=str.lower)
+
+
+def mermaid(picked) -> str:
+    """A mermaid flowchart of the chosen stack, in the user's data-flow order."""
+    label = {lyr.id: [] for lyr, _ in picked}
+    for lyr, tool in picked:
+        label[lyr.id].append(tool.label)
+    marts = label.get("marts", [])
+    lines = [
+        "flowchart LR",
+        '  subgraph SRC["Sources"]',
+        '    api["REST API"]',
+        '    db[("SQL database")]',
+        '    files[/"CSV + JSON files"/]',
+        "  end",
+        f'  ING["{" / ".join(label["ingestion"])}<br/>ingestion"]',
+        f'  ORCH{{{{"{" / ".join(label["orchestration"])}<br/>orchestration"}}}}',
+        f'  subgraph LAKE["Lake: {" / ".join(label["data_lake"])}"]',
+        '    bronze["bronze (raw parquet)"]',
+        "  end",
+        f'  subgraph WH["Warehouse: {" / ".join(label["warehouse"])} + {" / ".join(label["processing"])}"]',
+        '    silver["silver (cleaned)"]',
+        '    gold["gold (business)"]',
+    ]
+    for mart in marts:
+        key = mart.lower().replace(" ", "_")
+        lines.append(f'    mart_{key}["{mart} mart"]')
+    lines.append("  end")
+    lines += [
+        "  api --> ING",
+        "  db --> ING",
+        "  files --> ING",
+        "  ING --> bronze",
+        "  bronze --> silver",
+        "  silver --> gold",
+    ]
+    viz = label.get("visualization", [])
+    for mart in marts:
+        key = mart.lower().replace(" ", "_")
+        lines.append(f"  gold --> mart_{key}")
+    if viz and viz != [CATALOG.layer("visualization").tool("none").label]:
+        lines.append(f'  VIZ["{" / ".join(viz)}<br/>dashboards"]')
+        lines += [f"  mart_{m.lower().replace(' ', '_')} --> VIZ" for m in marts]
+    lines.append("  ORCH -. schedules .-> ING")
+    lines.append("  ORCH -. runs .-> silver")
+    return "\n".join(lines)
+
+
+class CatalogExtension(Extension):
+    """Exposes the catalog to copier.yml (choices, defaults, help) and to templates."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.globals["catalog"] = CATALOG
+        environment.globals["layer_choices"] = layer_choices
+        environment.globals["reserved_package_names"] = RESERVED_PACKAGE_NAMES
+        environment.filters["to_json"] = lambda value: json.dumps(value)
+
+
+_ANSWER_KEYS = tuple(layer.question for layer in CATALOG.layers)
+
+
+class ContextUpdater(ContextHook):
+    """Adds the derived context (dependencies, env vars, services, diagram) to every render."""
+
+    _cache: dict[str, dict[str, Any]] = {}
+
+    def hook(self, context: dict[str, Any]) -> None:
+        if not all(key in context for key in _ANSWER_KEYS):
+            return
+        answers = {key: context[key] for key in _ANSWER_KEYS}
+        cache_key = json.dumps(answers, sort_keys=True, default=str)
+        derived = self._cache.get(cache_key)
+        if derived is None:
+            derived = self._cache[cache_key] = derive(answers)
+        context.update(derived)
