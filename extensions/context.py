@@ -191,7 +191,6 @@ class CatalogExtension(Extension):
         environment.globals["catalog"] = CATALOG
         environment.globals["layer_choices"] = layer_choices
         environment.globals["reserved_package_names"] = RESERVED_PACKAGE_NAMES
-        environment.filters["to_json"] = lambda value: json.dumps(value)
 
 
 _ANSWER_KEYS = tuple(layer.question for layer in CATALOG.layers)
