@@ -105,6 +105,7 @@ class Layer(_Strict):
 class Catalog(_Strict):
     layers: list[Layer]
     base_dependencies: list[str]
+    base_env_vars: list[EnvVar] = []
     base_dev_dependencies: list[str]
 
     @model_validator(mode="after")

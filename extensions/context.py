@@ -110,8 +110,8 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         for layer in CATALOG.layers
     }
     env_vars: dict[str, Any] = {}
-    for tool in tools:
-        for var in tool.env_vars:
+    for var_list in [CATALOG.base_env_vars, *(t.env_vars for t in tools)]:
+        for var in var_list:
             env_vars.setdefault(var.name, var)
     services = [svc for tool in tools for svc in tool.services]
     return {
