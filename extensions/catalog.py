@@ -52,10 +52,16 @@ class EnvVar(_Strict):
 
 
 class Service(_Strict):
+    """A docker-compose service; built from the project's Dockerfile unless ``image`` is set."""
+
     name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     description: str
+    image: str = ""
+    command: list[str] = []
     port_question: str
     container_port: int
+    environment: dict[str, str] = {}
+    volumes: list[str] = []
 
 
 class Tool(_Strict):

@@ -126,6 +126,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "services": services,
         "dbt_adapter": next(t.dbt_adapter for lyr, t in picked if lyr.id == "warehouse"),
         "mermaid": mermaid(picked),
+        "ruff_requirement": next(d for d in CATALOG.base_dev_dependencies if d.startswith("ruff")),
     }
 
 

@@ -32,7 +32,8 @@ def main(destination: str) -> int:
     missing = {k: v for k, v in wanted.items() if k not in existing}
     if not missing:
         return 0
-    lines = [] if env.is_file() else ["# Local settings and generated secrets. Git-ignored: never commit this file."]
+    header = "# Local settings and generated secrets. Git-ignored: never commit this file."
+    lines = [] if env.is_file() else [header]
     for name, value in missing.items():
         lines.append(f"{name}={secrets.token_urlsafe(24) if value == GENERATE else value}")
     previous = env.read_text(encoding="utf-8") if env.is_file() else ""

@@ -1,0 +1,49 @@
+# data-platform-template: the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+export UV_COMPILE_BYTECODE := 1
+export DO_NOT_TRACK := 1
+DEMO_DIR ?= $(CURDIR)/demo
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help uv setup demo test test-fast lint format docs bench clean
+
+help: ## list the tasks
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv \
+		|| python3 -m pip install --quiet --user --break-system-packages uv
+
+setup: uv ## install the template's development environment
+	@$(UV) sync --quiet
+
+demo: setup ## render the default platform into ./demo and run it end to end
+	@rm -rf "$(DEMO_DIR)"
+	@$(UV) run copier copy --quiet --trust --defaults --vcs-ref HEAD "$(CURDIR)" "$(DEMO_DIR)"
+	@echo "rendered the default platform into $(DEMO_DIR); running it"
+	@$(MAKE) --no-print-directory -C "$(DEMO_DIR)" run
+
+test: setup ## every template test: catalog, answers, render, static checks, update, end to end
+	@$(UV) run pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: setup ## the template tests without installing and running rendered platforms
+	@$(UV) run pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+
+lint: setup ## ruff on the template's own code
+	@$(UV) run ruff check .
+	@$(UV) run ruff format --check .
+
+format: setup
+	@$(UV) run ruff check --fix .
+	@$(UV) run ruff format .
+
+docs: setup ## regenerate docs/matrix.md from the tool catalog
+	@$(UV) run python -m extensions.docs
+
+bench: setup ## render benchmark: copier copy vs a plain-Jinja render of the same files
+	@$(UV) run python benchmarks/render.py
+
+clean:
+	rm -rf "$(DEMO_DIR)" build .pytest_cache

@@ -1,0 +1,89 @@
+"""Shared fixtures: render the template in-process, isolated from the user's copier settings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from copier import run_copy
+
+from extensions.catalog import load_catalog
+
+TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+CATALOG = load_catalog()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_copier_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep a developer's own copier settings (defaults, trust) out of the tests."""
+    settings = tmp_path_factory.mktemp("copier-settings") / "settings.yml"
+    settings.write_text("{}\n")
+    previous = os.environ.get("COPIER_SETTINGS_PATH")
+    os.environ["COPIER_SETTINGS_PATH"] = str(settings)
+    yield
+    if previous is None:
+        os.environ.pop("COPIER_SETTINGS_PATH", None)
+    else:
+        os.environ["COPIER_SETTINGS_PATH"] = previous
+
+
+def render(dst: Path, template: Path = TEMPLATE_ROOT, vcs_ref: str = "HEAD", **answers) -> Path:
+    """Render the template with defaults plus ``answers`` into ``dst`` (copier's own machinery)."""
+    run_copy(
+        str(template),
+        str(dst),
+        data=answers,
+        defaults=True,
+        unsafe=True,
+        vcs_ref=vcs_ref,
+        quiet=True,
+    )
+    return dst
+
+
+@pytest.fixture(scope="session")
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default platform (dlt + Dagster + local lake + DuckDB + dbt), rendered once."""
+    return render(tmp_path_factory.mktemp("default") / "acme")
+
+
+def rendered_files(root: Path) -> list[Path]:
+    skip = {".git", ".venv", "data", "target", "logs", ".dagster", ".dlt"}
+    return sorted(
+        p for p in root.rglob("*") if p.is_file() and not (set(p.relative_to(root).parts) & skip)
+    )
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def template_snapshot(dst: Path) -> Path:
+    """A git copy of the template as it is in this checkout (committed or not), as its own repo.
+
+    Update tests tag versions in this copy, never in the developer's repository.
+    """
+    listed = git(TEMPLATE_ROOT, "ls-files", "-co", "--exclude-standard", "-z").split("\0")
+    for rel in filter(None, listed):
+        src = TEMPLATE_ROOT / rel
+        if src.is_file():
+            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst / rel)
+    git(dst, "init", "-q", "-b", "main")
+    git(dst, "add", "-A")
+    git(dst, "commit", "-q", "-m", "template snapshot")
+    return dst

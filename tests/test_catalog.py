@@ -1,0 +1,91 @@
+"""The tool catalog is complete, valid, and the single source of copier.yml's layer choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from copier import run_copy
+
+from extensions.catalog import Status, load_catalog
+from extensions.context import layer_choices
+
+from .conftest import CATALOG, TEMPLATE_ROOT
+
+# The user's Tool Selection Matrix (docs in ../shared/mission): every tool must be catalogued.
+USER_MATRIX = {
+    "ingestion": {"dlt", "airbyte", "fivetran", "stitch"},
+    "orchestration": {"dagster", "prefect", "airflow", "mage"},
+    "data_lake": {"local", "minio", "s3", "gcs", "azure"},
+    "warehouse": {"duckdb", "postgres", "snowflake", "bigquery", "redshift", "databricks"},
+    "processing": {"dbt"},
+    "marts": {"finance", "marketing", "operations", "product"},
+    "visualization": {"superset", "preset", "metabase", "tableau"},
+}
+
+COPIER_YML = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+
+
+def test_catalog_validates() -> None:
+    assert load_catalog().layers
+
+
+@pytest.mark.parametrize("layer_id", USER_MATRIX)
+def test_catalog_has_every_tool_of_the_user_matrix(layer_id: str) -> None:
+    catalogued = {t.id for t in CATALOG.layer(layer_id).tools}
+    assert USER_MATRIX[layer_id] <= catalogued
+
+
+@pytest.mark.parametrize("layer", CATALOG.layers, ids=lambda layer: layer.id)
+def test_catalog_question_in_copier_yml_reads_the_catalog(layer) -> None:
+    question = COPIER_YML[layer.question]
+    assert question["choices"] == f"{{{{ layer_choices('{layer.id}') }}}}"
+    assert layer.id in question["default"]
+    assert layer.id in question["help"]
+    assert question.get("multiselect", False) == layer.multiselect
+
+
+@pytest.mark.parametrize("layer", CATALOG.layers, ids=lambda layer: layer.id)
+def test_catalog_choices_are_exactly_the_implemented_tools(layer) -> None:
+    offered = [entry["value"] for entry in yaml.safe_load(layer_choices(layer.id)).values()]
+    assert offered == [t.id for t in layer.tools if t.status is Status.implemented]
+
+
+def test_catalog_every_layer_has_a_question() -> None:
+    layer_questions = {layer.question for layer in CATALOG.layers}
+    asked = {k for k, v in COPIER_YML.items() if isinstance(v, dict) and "choices" in v}
+    assert layer_questions <= asked
+
+
+PLANNED = [
+    (layer, tool)
+    for layer in CATALOG.layers
+    for tool in layer.tools
+    if tool.status is Status.planned
+]
+
+
+@pytest.mark.parametrize(
+    ("layer", "tool"), PLANNED, ids=[f"{lyr.id}-{t.id}" for lyr, t in PLANNED]
+)
+def test_catalog_planned_tool_is_refused(layer, tool, tmp_path: Path) -> None:
+    answer = [tool.id] if layer.multiselect else tool.id
+    with pytest.raises(ValueError, match="Invalid choice"):
+        run_copy(
+            str(TEMPLATE_ROOT),
+            str(tmp_path / "p"),
+            data={layer.question: answer},
+            defaults=True,
+            unsafe=True,
+            vcs_ref="HEAD",
+            quiet=True,
+        )
+    assert not (tmp_path / "p" / "pyproject.toml").exists()
+
+
+def test_catalog_secrets_never_have_defaults() -> None:
+    for layer in CATALOG.layers:
+        for tool in layer.tools:
+            for var in tool.env_vars:
+                assert not (var.secret and var.default), f"{tool.id}: {var.name}"

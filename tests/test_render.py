@@ -1,0 +1,172 @@
+"""Static checks of the rendered default platform: it parses, lints and keeps its promises."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import CATALOG, TEMPLATE_ROOT, rendered_files
+
+EXPECTED = [
+    ".copier-answers.yml",
+    ".env.example",
+    ".env",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    ".github/workflows/ci.yml",
+    "Makefile",
+    "README.md",
+    "config/stack_config.yaml",
+    "docker-compose.yml",
+    "Dockerfile",
+    "pyproject.toml",
+    "scripts/make_env.py",
+    "src/acme_data_platform/__init__.py",
+    "src/acme_data_platform/config.py",
+    "src/acme_data_platform/cli.py",
+    "src/acme_data_platform/pipeline/ingest.py",
+    "src/acme_data_platform/pipeline/transform.py",
+    "src/acme_data_platform/definitions.py",
+    "transform/dbt_project.yml",
+    "transform/profiles.yml",
+    "tests/test_config.py",
+]
+
+VAR_REF = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::-[^}]*)?\}")
+
+
+@pytest.mark.parametrize("rel", EXPECTED)
+def test_render_default_has_file(default_project: Path, rel: str) -> None:
+    assert (default_project / rel).is_file(), rel
+
+
+def test_render_leaves_no_template_syntax(default_project: Path) -> None:
+    for path in rendered_files(default_project):
+        rel = path.relative_to(default_project)
+        assert "{{" not in str(rel) and "{%" not in str(rel), rel
+        assert not rel.name.endswith(".jinja"), rel
+        text = path.read_text(errors="replace")
+        for leftover in ("package_name }}", "project_name }}", "{% if orchestrator", "{%- if"):
+            assert leftover not in text, f"{rel}: {leftover}"
+
+
+def test_render_yaml_toml_json_parse(default_project: Path) -> None:
+    checked = 0
+    for path in rendered_files(default_project):
+        if path.suffix in {".yml", ".yaml"}:
+            yaml.safe_load(path.read_text())
+        elif path.suffix == ".toml":
+            tomllib.loads(path.read_text())
+        elif path.suffix == ".json":
+            json.loads(path.read_text())
+        else:
+            continue
+        checked += 1
+    assert checked >= 8
+
+
+def test_render_python_passes_ruff(default_project: Path) -> None:
+    ruff = [sys.executable, "-m", "ruff"]
+    for args in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
+        done = subprocess.run(
+            [*ruff, *args], cwd=default_project, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_render_python_compiles(default_project: Path) -> None:
+    for path in rendered_files(default_project):
+        if path.suffix == ".py":
+            compile(path.read_text(), str(path), "exec")
+
+
+def test_render_ruff_config_is_the_templates_own(default_project: Path) -> None:
+    ours = tomllib.loads((TEMPLATE_ROOT / "pyproject.toml").read_text())["tool"]["ruff"]
+    theirs = tomllib.loads((default_project / "pyproject.toml").read_text())["tool"]["ruff"]
+    assert theirs["lint"] == ours["lint"]
+    assert theirs["line-length"] == ours["line-length"]
+    ruff_pin = next(d for d in CATALOG.base_dev_dependencies if d.startswith("ruff"))
+    dev = tomllib.loads((TEMPLATE_ROOT / "pyproject.toml").read_text())["dependency-groups"]["dev"]
+    assert ruff_pin in dev, "the template and the rendered platform pin the same ruff"
+
+
+def test_render_dependencies_come_from_the_catalog(default_project: Path) -> None:
+    deps = tomllib.loads((default_project / "pyproject.toml").read_text())["project"]["dependencies"]
+    expected = set(CATALOG.base_dependencies)
+    for layer, tool in CATALOG.selected({}):
+        expected |= set(tool.python_dependencies)
+    assert set(deps) == expected
+
+
+def test_render_env_example_lists_every_referenced_variable(default_project: Path) -> None:
+    example = (default_project / ".env.example").read_text()
+    listed = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE))
+    for path in rendered_files(default_project):
+        if path.name in {".env", ".env.example"} or path.suffix == ".md":
+            continue  # prose may show the ${VAR} syntax itself
+        for name in VAR_REF.findall(path.read_text(errors="replace")):
+            assert name in listed, f"{path.relative_to(default_project)} uses ${{{name}}}"
+
+
+def test_render_env_is_created_and_ignored(default_project: Path) -> None:
+    env = (default_project / ".env").read_text()
+    example = (default_project / ".env.example").read_text()
+    for name in re.findall(r"^([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE):
+        assert re.search(rf"^{name}=", env, flags=re.MULTILINE), name
+    assert ".env" in (default_project / ".gitignore").read_text().splitlines()
+    assert (default_project / ".env").stat().st_mode & 0o077 == 0, ".env is private"
+
+
+def test_render_compose_ports_bind_to_loopback(default_project: Path) -> None:
+    compose = yaml.safe_load((default_project / "docker-compose.yml").read_text())
+    assert compose["services"]
+    for name, service in compose["services"].items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name}: {port}"
+
+
+def test_render_no_secret_in_rendered_files(default_project: Path) -> None:
+    secret_like = re.compile(
+        r"(password|secret|api_key|token)\s*[:=]\s*['\"]?(?!\$\{)[A-Za-z0-9/+_-]{4,}", re.I
+    )
+    for path in rendered_files(default_project):
+        if path.name == ".env" or path.suffix in {".md", ".py"}:
+            continue
+        text = path.read_text(errors="replace")
+        assert not secret_like.search(text), f"{path.relative_to(default_project)}"
+        assert "admin/admin" not in text
+
+
+def test_render_stack_config_mirrors_the_users_shape(default_project: Path) -> None:
+    platform = yaml.safe_load((default_project / "config/stack_config.yaml").read_text())[
+        "platform"
+    ]
+    assert platform["ingestion"]["tool"] == "dlt"
+    assert platform["orchestrator"]["tool"] == "dagster"
+    assert platform["storage"]["data_lake"]["provider"] == "local"
+    assert platform["storage"]["data_warehouse"]["provider"] == "duckdb"
+    assert platform["processing"]["tool"] == "dbt"
+    assert platform["visualization"]["tool"] == "none"
+    assert platform["marts"] == ["finance"]
+
+
+def test_render_readme_shows_this_stack(default_project: Path) -> None:
+    readme = (default_project / "README.md").read_text()
+    assert "```mermaid" in readme
+    for layer, tool in CATALOG.selected({}):
+        assert tool.label in readme, tool.label
+
+
+def test_render_answers_file_records_choices(default_project: Path) -> None:
+    answers = yaml.safe_load((default_project / ".copier-answers.yml").read_text())
+    for layer in CATALOG.layers:
+        assert answers[layer.question] == layer.default
+    assert "package_name" not in answers, "computed values are not answers"
+    assert Path(answers["_src_path"]).is_absolute()
