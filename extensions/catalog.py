@@ -6,7 +6,7 @@ the docs matrix, the tests) reads it through :func:`load_catalog`.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,13 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     open_source = "open_source"
     commercial = "commercial"
     self_hosted = "self_hosted"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     implemented = "implemented"
     planned = "planned"
 

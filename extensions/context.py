@@ -11,7 +11,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from copier_template_extensions import ContextHook
@@ -121,7 +121,9 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
             for layer in CATALOG.layers
         },
         "dependencies": _unique(CATALOG.base_dependencies, *(t.python_dependencies for t in tools)),
-        "dev_dependencies": _unique(CATALOG.base_dev_dependencies, *(t.dev_dependencies for t in tools)),
+        "dev_dependencies": _unique(
+            CATALOG.base_dev_dependencies, *(t.dev_dependencies for t in tools)
+        ),
         "env_vars": list(env_vars.values()),
         "services": services,
         "dbt_adapter": next(t.dbt_adapter for lyr, t in picked if lyr.id == "warehouse"),
@@ -156,7 +158,8 @@ def mermaid(picked) -> str:
         f'  subgraph LAKE["Lake: {" / ".join(label["data_lake"])}"]',
         '    bronze["bronze (raw parquet)"]',
         "  end",
-        f'  subgraph WH["Warehouse: {" / ".join(label["warehouse"])} + {" / ".join(label["processing"])}"]',
+        f'  subgraph WH["Warehouse: {" / ".join(label["warehouse"])}'
+        f' + {" / ".join(label["processing"])}"]',
         '    silver["silver (cleaned)"]',
         '    gold["gold (business)"]',
     ]
@@ -200,7 +203,7 @@ _ANSWER_KEYS = tuple(layer.question for layer in CATALOG.layers)
 class ContextUpdater(ContextHook):
     """Adds the derived context (dependencies, env vars, services, diagram) to every render."""
 
-    _cache: dict[str, dict[str, Any]] = {}
+    _cache: ClassVar[dict[str, dict[str, Any]]] = {}
 
     def hook(self, context: dict[str, Any]) -> None:
         if not all(key in context for key in _ANSWER_KEYS):

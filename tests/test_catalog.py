@@ -66,9 +66,7 @@ PLANNED = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("layer", "tool"), PLANNED, ids=[f"{lyr.id}-{t.id}" for lyr, t in PLANNED]
-)
+@pytest.mark.parametrize(("layer", "tool"), PLANNED, ids=[f"{lyr.id}-{t.id}" for lyr, t in PLANNED])
 def test_catalog_planned_tool_is_refused(layer, tool, tmp_path: Path) -> None:
     answer = [tool.id] if layer.multiselect else tool.id
     with pytest.raises(ValueError, match="Invalid choice"):

@@ -98,9 +98,11 @@ def test_render_ruff_config_is_the_templates_own(default_project: Path) -> None:
 
 
 def test_render_dependencies_come_from_the_catalog(default_project: Path) -> None:
-    deps = tomllib.loads((default_project / "pyproject.toml").read_text())["project"]["dependencies"]
+    deps = tomllib.loads((default_project / "pyproject.toml").read_text())["project"][
+        "dependencies"
+    ]
     expected = set(CATALOG.base_dependencies)
-    for layer, tool in CATALOG.selected({}):
+    for _layer, tool in CATALOG.selected({}):
         expected |= set(tool.python_dependencies)
     assert set(deps) == expected
 
@@ -160,7 +162,7 @@ def test_render_stack_config_mirrors_the_users_shape(default_project: Path) -> N
 def test_render_readme_shows_this_stack(default_project: Path) -> None:
     readme = (default_project / "README.md").read_text()
     assert "```mermaid" in readme
-    for layer, tool in CATALOG.selected({}):
+    for _layer, tool in CATALOG.selected({}):
         assert tool.label in readme, tool.label
 
 
