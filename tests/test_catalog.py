@@ -87,3 +87,9 @@ def test_catalog_secrets_never_have_defaults() -> None:
         for tool in layer.tools:
             for var in tool.env_vars:
                 assert not (var.secret and var.default), f"{tool.id}: {var.name}"
+
+
+def test_catalog_docs_are_generated_from_it() -> None:
+    from extensions.docs import main
+
+    assert main(["--check"]) == 0, "docs/ restate an old catalog: run `make docs`"

@@ -1,0 +1,122 @@
+"""Generate the docs that restate catalog facts: docs/matrix.md and docs/layers/<layer>.md.
+
+Run `make docs` (python -m extensions.docs); `--check` exits non-zero when a page is stale, and
+the test suite runs that check, so docs never drift from the catalog.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from extensions.catalog import KIND_LABELS, Catalog, Kind, Layer, load_catalog
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+HEADER = "<!-- generated from extensions/catalog.yaml by `make docs`: do not edit -->\n"
+STATUS = {"implemented": "implemented", "planned": "planned"}
+
+
+def matrix(catalog: Catalog) -> str:
+    lines = [
+        HEADER,
+        "# The tool matrix",
+        "",
+        "Every layer and tool the template knows. **Implemented** tools are offered by",
+        "`copier copy`; **planned** tools are catalogued (licence, docs) but never offered until",
+        "they render a platform that works for real.",
+        "",
+        "| layer | tool | kind | status | summary |",
+        "|---|---|---|---|---|",
+    ]
+    for layer in catalog.layers:
+        for tool in layer.tools:
+            lines.append(
+                f"| [{layer.label}](layers/{layer.id}.md) | {tool.label} | {tool.kind_labels} "
+                f"| {STATUS[tool.status.value]} | {tool.summary} |"
+            )
+    lines += ["", "## By licence kind (the user's Tool Selection Matrix)", ""]
+    lines += ["| layer | " + " | ".join(KIND_LABELS[k] for k in Kind) + " |", "|---|---|---|---|"]
+    for layer in catalog.layers:
+        cells = [", ".join(t.label for t in layer.tools if kind in t.kinds) or "-" for kind in Kind]
+        lines.append(f"| {layer.label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def layer_page(layer: Layer) -> str:
+    lines = [
+        HEADER,
+        f"# {layer.label}",
+        "",
+        f"Question `{layer.question}`: {layer.help}",
+        "",
+        f"Default: `{layer.default}`.",
+        "",
+        "| tool | kind | status | summary |",
+        "|---|---|---|---|",
+    ]
+    for tool in layer.tools:
+        label = f"[{tool.label}]({tool.docs})" if tool.docs else tool.label
+        lines.append(f"| {label} | {tool.kind_labels} | {tool.status.value} | {tool.summary} |")
+    for tool in layer.implemented:
+        if not (
+            tool.python_dependencies or tool.dev_dependencies or tool.env_vars or tool.services
+        ):
+            continue
+        lines += ["", f"## {tool.label}", ""]
+        if tool.python_dependencies or tool.dev_dependencies:
+            lines.append("Pinned Python dependencies of the rendered platform:")
+            lines.append("")
+            lines += [f"- `{dep}`" for dep in tool.python_dependencies]
+            lines += [f"- `{dep}` (dev)" for dep in tool.dev_dependencies]
+            lines.append("")
+        if tool.env_vars:
+            lines.append("Environment variables (in `.env.example`):")
+            lines.append("")
+            for var in tool.env_vars:
+                shown = "a generated secret" if var.secret else f"`{var.default}`"
+                lines.append(f"- `{var.name}`: {var.description} (default {shown})")
+            lines.append("")
+        if tool.services:
+            lines.append("docker-compose services:")
+            lines.append("")
+            lines += [f"- `{svc.name}`: {svc.description}" for svc in tool.services]
+            lines.append("")
+        if tool.requires:
+            needs = "; ".join(f"{k}: {', '.join(v)}" for k, v in tool.requires.items())
+            lines += [f"Needs {needs}.", ""]
+        while lines[-1] == "":
+            lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def pages(catalog: Catalog) -> dict[Path, str]:
+    out = {DOCS / "matrix.md": matrix(catalog)}
+    for layer in catalog.layers:
+        out[DOCS / "layers" / f"{layer.id}.md"] = layer_page(layer)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail if a page is out of date")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in pages(load_catalog()).items():
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    for path in stale:
+        verb = "stale" if args.check else "wrote"
+        print(f"{verb}: {path.relative_to(DOCS.parent)}", file=sys.stderr)
+    if args.check and stale:
+        print("run `make docs` to regenerate", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
