@@ -172,3 +172,17 @@ def test_render_answers_file_records_choices(default_project: Path) -> None:
         assert answers[layer.question] == layer.default
     assert "package_name" not in answers, "computed values are not answers"
     assert Path(answers["_src_path"]).is_absolute()
+
+
+def test_render_github_workflow_passes_actionlint(default_project: Path) -> None:
+    actionlint = Path(sys.executable).parent / "actionlint"
+    workflows = sorted((default_project / ".github" / "workflows").glob("*.yml"))
+    assert workflows
+    done = subprocess.run(
+        [str(actionlint), "-no-color", *map(str, workflows)],
+        cwd=default_project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
