@@ -9,6 +9,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
@@ -132,6 +133,12 @@ def test_render_compose_ports_bind_to_loopback(default_project: Path) -> None:
     for name, service in compose["services"].items():
         for port in service.get("ports", []):
             assert str(port).startswith("127.0.0.1:"), f"{name}: {port}"
+
+
+def test_render_compose_validates_against_the_compose_spec(default_project: Path) -> None:
+    schema = json.loads((Path(__file__).parent / "data" / "compose-spec.json").read_text())
+    compose = yaml.safe_load((default_project / "docker-compose.yml").read_text())
+    jsonschema.validate(compose, schema)
 
 
 def test_render_no_secret_in_rendered_files(default_project: Path) -> None:
