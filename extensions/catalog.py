@@ -153,6 +153,8 @@ class Catalog(_Strict):
         picked: list[tuple[Layer, Tool]] = []
         for layer in self.layers:
             value = answers.get(layer.question, layer.default)
+            if layer.multiselect and isinstance(value, str):
+                value = yaml.safe_load(value)  # `--data marts=[finance]` arrives as text
             for tool_id in value if isinstance(value, list) else [value]:
                 picked.append((layer, layer.tool(tool_id)))
         return picked

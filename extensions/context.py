@@ -20,7 +20,9 @@ from jinja2.ext import Extension
 
 
 def _load_catalog_module():
-    name = "data_platform_template_catalog"
+    """catalog.py beside this file, as its own module (one per template copy on disk)."""
+    here = Path(__file__).resolve().parent
+    name = f"data_platform_template_catalog_{abs(hash(str(here))):x}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("catalog.py"))
@@ -31,7 +33,7 @@ def _load_catalog_module():
 
 
 catalog_module = _load_catalog_module()
-CATALOG = catalog_module.load_catalog()
+CATALOG = catalog_module.load_catalog(Path(__file__).resolve().with_name("catalog.yaml"))
 
 
 def _reserved_package_names() -> frozenset[str]:
@@ -212,5 +214,9 @@ class ContextUpdater(ContextHook):
         cache_key = json.dumps(answers, sort_keys=True, default=str)
         derived = self._cache.get(cache_key)
         if derived is None:
-            derived = self._cache[cache_key] = derive(answers)
+            try:
+                derived = self._cache[cache_key] = derive(answers)
+            except KeyError:
+                return  # an answer copier has not validated yet: it reports it itself
+
         context.update(derived)

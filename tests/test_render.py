@@ -138,7 +138,7 @@ def test_render_compose_ports_bind_to_loopback(default_project: Path) -> None:
 def test_render_compose_validates_against_the_compose_spec(default_project: Path) -> None:
     schema = json.loads((Path(__file__).parent / "data" / "compose-spec.json").read_text())
     compose = yaml.safe_load((default_project / "docker-compose.yml").read_text())
-    jsonschema.validate(compose, schema)
+    jsonschema.Draft7Validator(schema).validate(compose)
 
 
 def test_render_no_secret_in_rendered_files(default_project: Path) -> None:
