@@ -9,6 +9,7 @@ import yaml
 from copier import run_update
 
 from .conftest import git, render, template_snapshot
+from .matrix import tree_digest
 
 
 def _conflicts(project: Path) -> list[str]:
@@ -78,3 +79,29 @@ def test_update_rendered_make_update_fails_loudly_on_conflicts(tmp_path: Path) -
         ["bash", "scripts/check_conflicts.sh"], cwd=project, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_update_from_previous_version_equals_fresh_render(tmp_path: Path) -> None:
+    """No user edits: updating v0.1.0 -> HEAD gives exactly what copying HEAD gives."""
+    template = template_snapshot(tmp_path / "template")
+    git(template, "tag", "v0.1.0")
+    project = render(tmp_path / "project", template=template, vcs_ref="v0.1.0")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "render v0.1.0")
+
+    tpl_readme = template / "template" / "README.md.jinja"
+    tpl_readme.write_text(tpl_readme.read_text() + "\n## Support\n\nAsk the data team.\n")
+    (template / "template" / "docs").mkdir(exist_ok=True)
+    (template / "template" / "docs" / "runbook.md").write_text("# Runbook\n")
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "template v0.2.0")
+    git(template, "tag", "v0.2.0")
+
+    run_update(str(project), defaults=True, overwrite=True, unsafe=True, quiet=True, vcs_ref="HEAD")
+    fresh = render(tmp_path / "fresh", template=template, vcs_ref="HEAD")
+
+    assert _conflicts(project) == []
+    assert tree_digest(project) == tree_digest(fresh)
+    env_keys = {line.split("=")[0] for line in (project / ".env").read_text().splitlines()}
+    assert env_keys == {line.split("=")[0] for line in (fresh / ".env").read_text().splitlines()}
