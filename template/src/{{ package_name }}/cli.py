@@ -37,11 +37,16 @@ from .config import ConfigError, StackConfig, load_config
 # sqlglot (pulled in by dlt) warns on import about an optional accelerator; not actionable here.
 warnings.filterwarnings("ignore", message=r"sqlglot\[rs\] is deprecated")
 
-OK = "[green]OK[/green]"
+OK = "[green]OK  [/green]"
 FAIL = "[red]FAIL[/red]"
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _progress(*columns: Any) -> Progress:
+    """A transient progress display; silent when the output is not a terminal (logs, CI)."""
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
 
 
 class StepFailed(Exception):
@@ -50,12 +55,8 @@ class StepFailed(Exception):
 
 @contextmanager
 def _spinner(description: str) -> Iterator[Progress]:
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
+    with _progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()
     ) as progress:
         progress.add_task(description, total=None)
         yield progress
@@ -77,13 +78,8 @@ def step_generate(cfg: StackConfig, seed: int | None, scale_factor: float | None
     sf = cfg.sample.scale_factor if scale_factor is None else scale_factor
     total = SampleSizes.for_scale(sf).orders
     started = time.perf_counter()
-    with Progress(
-        TextColumn("generate sample data"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
+    with _progress(
+        TextColumn("generate sample data"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
     ) as progress:
         task = progress.add_task("orders", total=total)
 
@@ -93,6 +89,12 @@ def step_generate(cfg: StackConfig, seed: int | None, scale_factor: float | None
 
         counts = generate_sample_data(cfg, seed=seed, scale_factor=sf, progress=advance)
     _step(f"generate (SF {sf:g})", f"{_rows(counts)} rows", time.perf_counter() - started)
+    if cfg.dlt_pipelines_dir.is_dir():
+        console.print(
+            "[yellow]note:[/yellow] earlier loads exist; incremental ingest skips rows older "
+            "than the last load. For a fresh start: make clean (or remove data/lake and "
+            ".dlt/pipelines)"
+        )
 
 
 def step_ensure_sample(cfg: StackConfig) -> None:
@@ -123,12 +125,8 @@ def step_ingest(cfg: StackConfig, sources: tuple[str, ...]) -> None:
 def step_transform(cfg: StackConfig, extra: list[str]) -> None:
     from .pipeline.transform import run_dbt
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("dbt build: {task.completed} nodes done"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
+    with _progress(
+        SpinnerColumn(), TextColumn("dbt build: {task.completed} nodes done"), TimeElapsedColumn()
     ) as progress:
         task = progress.add_task("dbt", total=None)
 

@@ -332,7 +332,9 @@ def load_dotenv(root: Path) -> dict[str, str]:
 
 
 def _display_path(path: Path) -> str:
-    for base in (Path.cwd(), path.parent.parent):
+    """``config/stack_config.yaml`` style: relative to the cwd or the project root if possible."""
+    bases = [Path.cwd()] + ([path.parent.parent] if path.parent.name == "config" else [])
+    for base in bases:
         try:
             return str(path.relative_to(base))
         except ValueError:
