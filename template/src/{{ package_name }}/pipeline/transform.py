@@ -63,6 +63,23 @@ def dbt_environment(
                 os.environ[key] = value
 
 
+def release_warehouse() -> None:
+    """Close the DuckDB database that dbt-duckdb keeps open for the life of the process.
+
+    Without this the warehouse file stays locked after an in-process dbt run (other processes
+    cannot open it) and read-only connections in this process are refused.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
 def dbt_base_args(cfg: StackConfig) -> list[str]:
     return [
         "--project-dir",
@@ -122,10 +139,14 @@ def run_dbt(
     ``callbacks`` receive dbt's structured events (e.g. for a progress bar).
     """
     check_dbt_project(cfg)
+    cfg.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     command = _with_project_args(cfg, list(args))
     started = time.perf_counter()
     with dbt_environment(cfg, target_path=target_path, log_path=log_path):
-        result = dbtRunner(callbacks=callbacks or []).invoke(command)
+        try:
+            result = dbtRunner(callbacks=callbacks or []).invoke(command)
+        finally:
+            release_warehouse()
     statuses, failures = _summarize(result)
     return DbtRun(
         command=command,
