@@ -14,6 +14,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from ..config import StackConfig, load_config
 
+# dbt artifacts of Dagster runs, relative to the dbt project (inside its git-ignored target/).
+RUN_TARGET_PATH = Path("target") / "dagster"
+
 
 class LayerTranslator(DagsterDbtTranslator):
     """Groups dbt models by their schema: bronze, silver, gold and one group per mart."""
@@ -54,7 +57,9 @@ def build_transform_assets(cfg: StackConfig, project: DbtProject) -> dg.AssetsDe
     )
     def _transform(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
         cfg.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-        yield from dbt.cli(["build"], context=context).stream()
+        # One artifacts folder reused by every run (runs are serialized, see dagster.yaml)
+        # instead of dagster-dbt's default of a new folder per run.
+        yield from dbt.cli(["build"], context=context, target_path=RUN_TARGET_PATH).stream()
 
     return _transform
 
