@@ -162,7 +162,9 @@ def run_checks(config_path: Path | None = None) -> Iterator[Check]:
     try:
         cfg = load_config(config_path)
     except ConfigError as exc:
-        yield Check("config", False, str(exc), "fix the key named above")
+        yield Check(
+            "config", False, str(exc), "set the variable in .env or correct the value in the file"
+        )
         yield from _safe(lambda: check_env_vars(config_path), "environment")
         return
     yield Check("config", True, f"{cfg.config_file} is valid")

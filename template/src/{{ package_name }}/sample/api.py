@@ -130,7 +130,9 @@ def serve_sample_api(db_path: Path, port: int = 0) -> Iterator[str]:
         raise FileNotFoundError(f"{db_path}: sample payments not found (run `platform generate`)")
     server = ThreadingHTTPServer((HOST, port), _handler_for(db_path))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="sample-api", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sample-api", daemon=True
+    )
     thread.start()
     try:
         yield f"http://{HOST}:{server.server_address[1]}"
