@@ -1,0 +1,3 @@
+"""Orchestrator-agnostic core of the data platform: config, sample sources, ingestion, dbt."""
+
+__version__ = "0.1.0"

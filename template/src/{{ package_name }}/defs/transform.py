@@ -1,0 +1,75 @@
+"""Transform assets: the dbt project (bronze views, silver, gold, marts) as Dagster assets.
+
+Model keys are ``[<schema>, <model>]`` (e.g. ``gold/fct_orders``) and each layer is an asset
+group; dbt tests run in ``dbt build`` and are reported as asset checks.
+"""
+
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from ..config import StackConfig, load_config
+
+# dbt artifacts of Dagster runs, relative to the dbt project (inside its git-ignored target/).
+RUN_TARGET_PATH = Path("target") / "dagster"
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """Groups dbt models by their schema: bronze, silver, gold and one group per mart."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        schema = dbt_resource_props.get("config", {}).get("schema")
+        return schema or super().get_group_name(dbt_resource_props)
+
+
+def dbt_project(cfg: StackConfig) -> DbtProject:
+    """The dbt project with a manifest: parsed when missing (and on every load in ``dg dev``)."""
+    project = DbtProject(
+        project_dir=cfg.dbt_project_dir,
+        profiles_dir=cfg.dbt_profiles_dir,
+        target=cfg.dbt_target,
+    )
+    if project.manifest_path.exists():
+        project.prepare_if_dev()
+    else:
+        project.preparer.prepare(project)
+    return project
+
+
+def dbt_executable() -> str:
+    """The dbt of this environment, whatever the PATH of the process running Dagster."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def build_transform_assets(cfg: StackConfig, project: DbtProject) -> dg.AssetsDefinition:
+    """All dbt models as assets; one ``dbt build`` (models and their tests) per run."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        name="transform",
+        dagster_dbt_translator=LayerTranslator(),
+    )
+    def _transform(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+        cfg.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        # One artifacts folder reused by every run (runs are serialized, see dagster.yaml)
+        # instead of dagster-dbt's default of a new folder per run.
+        yield from dbt.cli(["build"], context=context, target_path=RUN_TARGET_PATH).stream()
+
+    return _transform
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    cfg = load_config()
+    cfg.apply_runtime_env()
+    project = dbt_project(cfg)
+    return dg.Definitions(
+        assets=[build_transform_assets(cfg, project)],
+        resources={"dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable())},
+    )

@@ -1,0 +1,180 @@
+"""``platform doctor``: checks that say what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
+
+from .config import (
+    ConfigError,
+    StackConfig,
+    find_config_path,
+    load_config,
+    load_dotenv,
+    referenced_variables,
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def check_env_vars(config_path: Path | None) -> Check:
+    path = find_config_path(config_path)
+    env = {**load_dotenv(path.parent.parent), **os.environ}
+    notes: list[str] = []
+    missing: list[str] = []
+    for name, (key, default) in sorted(referenced_variables(path).items()):
+        if env.get(name):
+            notes.append(f"{name} set")
+        elif default is not None:
+            notes.append(f"{name} unset (default {default!r})")
+        else:
+            missing.append(f"{name} (used by {key})")
+    if missing:
+        return Check(
+            "environment",
+            False,
+            "not set: " + ", ".join(missing),
+            "add them to .env (see .env.example) or export them",
+        )
+    return Check("environment", True, "; ".join(notes) or "no variables referenced")
+
+
+def check_lake(cfg: StackConfig) -> Check:
+    from .lake.local import check_writable
+
+    try:
+        check_writable(cfg.lake_path)
+    except OSError as exc:
+        return Check(
+            "lake", False, f"{cfg.lake_path}: {exc}", "make the folder writable or change the path"
+        )
+    return Check("lake", True, f"{cfg.lake_path} is writable")
+
+
+def check_warehouse(cfg: StackConfig) -> Check:
+    import duckdb
+
+    from .warehouse.duckdb import check_lockable
+
+    try:
+        return Check("warehouse", True, check_lockable(cfg))
+    except (duckdb.Error, OSError) as exc:
+        return Check(
+            "warehouse",
+            False,
+            f"{cfg.duckdb_path}: {exc}",
+            "another process holds the DuckDB lock: stop it (e.g. dagster dev) and retry",
+        )
+
+
+def check_dbt(cfg: StackConfig) -> Check:
+    from .pipeline.transform import DbtProjectMissing, check_dbt_project
+
+    try:
+        check_dbt_project(cfg)
+    except DbtProjectMissing as exc:
+        return Check(
+            "dbt project",
+            False,
+            str(exc),
+            "check platform.processing.config.project_dir/profiles_dir in the stack config",
+        )
+    return Check("dbt project", True, f"{cfg.dbt_project_dir} (target {cfg.dbt_target})")
+
+
+def check_files(cfg: StackConfig) -> Check:
+    from .sample.generator import SamplePaths
+
+    paths = SamplePaths.from_config(cfg)
+    missing = [p.name for p in (paths.customers, paths.products) if not p.is_file()]
+    if missing:
+        return Check("source files", True, f"{', '.join(missing)} will be generated on `run`")
+    return Check("source files", True, f"{cfg.files_dir}: customers.jsonl, products.csv")
+
+
+def check_database(cfg: StackConfig) -> Check:
+    if not cfg.sqlite_path.is_file():
+        return Check("source database", True, f"{cfg.sqlite_path} will be generated on `run`")
+    try:
+        uri = f"{cfg.sqlite_path.as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+    except sqlite3.Error as exc:
+        return Check("source database", False, f"{cfg.sqlite_path}: {exc}", "regenerate it")
+    missing = {"orders", "order_items"} - tables
+    if missing:
+        return Check(
+            "source database",
+            False,
+            f"{cfg.sqlite_path}: missing tables {sorted(missing)}",
+            "run `platform generate` to rewrite the sample sources",
+        )
+    return Check("source database", True, f"{cfg.sqlite_path}: orders, order_items")
+
+
+def _get_json(url: str) -> dict:
+    with urlopen(url, timeout=5) as response:
+        return json.load(response)
+
+
+def check_api(cfg: StackConfig) -> Check:
+    from .sample.api import serve_sample_api
+
+    if cfg.api_base_url == "sample":
+        if not cfg.api_data_path.is_file():
+            return Check("payments API", True, "sample API data will be generated on `run`")
+        try:
+            with serve_sample_api(cfg.api_data_path) as url:
+                health = _get_json(f"{url}/health")
+        except (OSError, URLError, ValueError) as exc:
+            return Check("payments API", False, f"sample API: {exc}", "run `platform generate`")
+        return Check("payments API", True, f"sample API serves {health['payments']:,} payments")
+    try:
+        _get_json(f"{cfg.api_base_url}/payments?page=1&page_size=1")
+    except (OSError, URLError, ValueError) as exc:
+        return Check(
+            "payments API",
+            False,
+            f"{cfg.api_base_url}: {exc}",
+            "start the API or set SAMPLE_API_URL=sample in .env to use the bundled one",
+        )
+    return Check("payments API", True, f"{cfg.api_base_url} answers")
+
+
+def run_checks(config_path: Path | None = None) -> Iterator[Check]:
+    """Yield every check; stop after the config check when the config cannot be loaded."""
+    try:
+        cfg = load_config(config_path)
+    except ConfigError as exc:
+        yield Check(
+            "config", False, str(exc), "set the variable in .env or correct the value in the file"
+        )
+        yield from _safe(lambda: check_env_vars(config_path), "environment")
+        return
+    yield Check("config", True, f"{cfg.config_file} is valid")
+    yield from _safe(lambda: check_env_vars(config_path), "environment")
+    for check in (check_lake, check_warehouse, check_dbt, check_files, check_database, check_api):
+        yield from _safe(lambda check=check: check(cfg), check.__name__.removeprefix("check_"))
+
+
+def _safe(run: Callable[[], Check], name: str) -> Iterator[Check]:
+    try:
+        yield run()
+    except ConfigError as exc:
+        yield Check(name, False, str(exc), "see the message")

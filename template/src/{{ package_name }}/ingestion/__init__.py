@@ -1,0 +1,1 @@
+"""Ingestion adapters: one module per ingestion tool (dlt today)."""

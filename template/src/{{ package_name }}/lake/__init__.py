@@ -1,0 +1,1 @@
+"""Data lake helpers (local filesystem)."""

@@ -1,0 +1,1 @@
+"""Pipeline steps (ingest, transform) that every orchestrator and the CLI call."""

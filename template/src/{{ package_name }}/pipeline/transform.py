@@ -1,0 +1,163 @@
+"""Transform step, orchestrator-agnostic: dbt (in-process ``dbtRunner``) over ``transform/``."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from ..config import StackConfig
+
+# Values derived from the config always win over the process environment while dbt runs
+# (several projects can run in one process, e.g. in tests); the others are only defaults.
+_CONFIG_DERIVED_PREFIXES = ("PLATFORM_", "DBT_PROJECT_DIR", "DBT_PROFILES_DIR", "DLT_", "DAGSTER_")
+
+
+class DbtProjectMissing(FileNotFoundError):
+    """``transform/dbt_project.yml`` (or the profiles) cannot be found."""
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    """Outcome of one dbt command: per-status node counts, failures and wall time."""
+
+    command: list[str]
+    success: bool
+    seconds: float
+    statuses: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    result: dbtRunnerResult | None = None
+
+    @property
+    def nodes(self) -> int:
+        return sum(self.statuses.values())
+
+
+@contextmanager
+def dbt_environment(
+    cfg: StackConfig, target_path: Path | None = None, log_path: Path | None = None
+) -> Iterator[dict[str, str]]:
+    """Set ``cfg.runtime_env()`` (plus target/log paths) in ``os.environ``; restore afterwards."""
+    env = cfg.runtime_env()
+    if target_path is not None:
+        env["DBT_TARGET_PATH"] = str(target_path)
+    if log_path is not None:
+        env["DBT_LOG_PATH"] = str(log_path)
+    saved = {key: os.environ.get(key) for key in env}
+    for key, value in env.items():
+        if key.startswith(_CONFIG_DERIVED_PREFIXES) or key not in os.environ:
+            os.environ[key] = value
+    try:
+        yield env
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def release_warehouse() -> None:
+    """Close the DuckDB database that dbt-duckdb keeps open for the life of the process.
+
+    Without this the warehouse file stays locked after an in-process dbt run (other processes
+    cannot open it) and read-only connections in this process are refused.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def dbt_base_args(cfg: StackConfig) -> list[str]:
+    return [
+        "--project-dir",
+        str(cfg.dbt_project_dir),
+        "--profiles-dir",
+        str(cfg.dbt_profiles_dir),
+        "--target",
+        cfg.dbt_target,
+    ]
+
+
+def check_dbt_project(cfg: StackConfig) -> None:
+    if not (cfg.dbt_project_dir / "dbt_project.yml").is_file():
+        raise DbtProjectMissing(f"{cfg.dbt_project_dir / 'dbt_project.yml'}: dbt project not found")
+    if not (cfg.dbt_profiles_dir / "profiles.yml").is_file():
+        raise DbtProjectMissing(f"{cfg.dbt_profiles_dir / 'profiles.yml'}: dbt profiles not found")
+
+
+def _with_project_args(cfg: StackConfig, args: list[str]) -> list[str]:
+    """Insert project/profiles/target flags after the subcommand unless the caller gave them."""
+    if not args or args[0].startswith("-"):
+        return args
+    flags = dbt_base_args(cfg)
+    given = set(args)
+    extra: list[str] = []
+    for flag, value in zip(flags[::2], flags[1::2], strict=True):
+        if flag not in given:
+            extra += [flag, value]
+    return [args[0], *extra, *args[1:]]
+
+
+def _summarize(result: dbtRunnerResult) -> tuple[dict[str, int], list[str]]:
+    statuses: dict[str, int] = {}
+    failures: list[str] = []
+    for node_result in getattr(result.result, "results", None) or []:
+        status = str(getattr(node_result.status, "value", node_result.status))
+        statuses[status] = statuses.get(status, 0) + 1
+        if status in {"error", "fail", "runtime error"}:
+            name = getattr(node_result.node, "unique_id", "?")
+            failures.append(f"{name}: {node_result.message}")
+    if result.exception is not None:
+        failures.append(str(result.exception))
+    return statuses, failures
+
+
+def run_dbt(
+    cfg: StackConfig,
+    args: list[str],
+    *,
+    target_path: Path | None = None,
+    log_path: Path | None = None,
+    callbacks: list[Callable[[Any], None]] | None = None,
+) -> DbtRun:
+    """Run ``dbt <args>`` in-process with the project, profiles and target from ``cfg``.
+
+    ``target_path`` / ``log_path`` move dbt's ``target/`` and ``logs/`` (tests use tmp dirs);
+    ``callbacks`` receive dbt's structured events (e.g. for a progress bar).
+    """
+    check_dbt_project(cfg)
+    cfg.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    command = _with_project_args(cfg, list(args))
+    started = time.perf_counter()
+    with dbt_environment(cfg, target_path=target_path, log_path=log_path):
+        try:
+            result = dbtRunner(callbacks=callbacks or []).invoke(command)
+        finally:
+            release_warehouse()
+    statuses, failures = _summarize(result)
+    return DbtRun(
+        command=command,
+        success=bool(result.success),
+        seconds=time.perf_counter() - started,
+        statuses=statuses,
+        failures=failures,
+        result=result,
+    )
+
+
+def run_build(cfg: StackConfig, *extra: str, **kwargs: Any) -> DbtRun:
+    """``dbt build`` (seeds, models and their tests): silver, gold and the marts."""
+    return run_dbt(cfg, ["build", *extra], **kwargs)

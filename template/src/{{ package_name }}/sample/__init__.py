@@ -1,0 +1,1 @@
+"""Bundled sample sources: a deterministic data generator and a small payments REST API."""

@@ -1,0 +1,11 @@
+-- Customer dimension.
+select
+    customer_id,
+    email,
+    first_name,
+    last_name,
+    {{ dbt.concat(['first_name', "' '", 'last_name']) }} as full_name,
+    country,
+    signup_at,
+    updated_at
+from {{ ref('stg_files__customers') }}
