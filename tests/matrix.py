@@ -224,7 +224,7 @@ def validate(projects: list[Path], ruff: list[str], actionlint: str | None) -> R
             report.files += 1
             rel = path.relative_to(project).as_posix()
             data = path.read_bytes()
-            if path.name not in {".env", ".env.example"} and path.suffix != ".md":
+            if path.name not in {".env", ".env.example"} and path.suffix not in {".md", ".py"}:
                 for name in VAR_REF.findall(data.decode(errors="replace")):
                     if name not in listed:
                         report.failures.append(
