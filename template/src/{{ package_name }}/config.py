@@ -375,7 +375,9 @@ def interpolate(value: str, env: Mapping[str, str], where: str) -> str:
     return _VAR_PATTERN.sub(replace, value)
 
 
-def _interpolate_tree(node: Any, env: Mapping[str, str], file_label: str, parts=()) -> Any:
+def _interpolate_tree(
+    node: Any, env: Mapping[str, str], file_label: str, parts: tuple[Any, ...] = ()
+) -> Any:
     if isinstance(node, str):
         return interpolate(node, env, f"{file_label}: {_key_path(parts)}")
     if isinstance(node, Mapping):

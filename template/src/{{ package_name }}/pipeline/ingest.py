@@ -50,7 +50,6 @@ def build_pipeline(cfg: StackConfig, source_name: str) -> dlt.Pipeline:
     """The dlt pipeline of one source: parquet files in ``<bronze>/<source_name>/<table>/``."""
     _check_source(source_name)
     cfg.apply_runtime_env()
-    cfg.bronze_path.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(
         pipeline_name=source_name,
         pipelines_dir=str(cfg.dlt_pipelines_dir),
