@@ -36,10 +36,15 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     return project, env
 
 
-def _run(platform: tuple[Path, dict[str, str]], *cmd: str, timeout: int = 900):
+def _run(platform: tuple[Path, dict[str, str]], *cmd: str, timeout: int = 900, **extra_env: str):
     project, env = platform
     done = subprocess.run(
-        list(cmd), cwd=project, env=env, capture_output=True, text=True, timeout=timeout
+        list(cmd),
+        cwd=project,
+        env={**env, **extra_env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     return done
@@ -53,9 +58,14 @@ def test_platform_dbt_project_parses(platform) -> None:
     _run(platform, "uv", "run", "--no-sync", "platform", "dbt", "--", "parse")
 
 
-def test_platform_run_end_to_end_prints_the_finance_mart(platform) -> None:
-    done = _run(platform, "make", "run")
-    assert "finance" in done.stdout.lower()
+def test_platform_run_end_to_end_prints_the_finance_mart(platform, tmp_path: Path) -> None:
+    tmp = tmp_path / "tmpdir"
+    tmp.mkdir()
+    done = _run(platform, "make", "run", TMPDIR=str(tmp))
+    assert "finance.fct_daily_revenue" in done.stdout
+    assert "payment mix" in done.stdout
+    leftovers = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*"))
+    assert leftovers == [], f"`make run` left files in TMPDIR: {leftovers}"
     project, _ = platform
     query = (
         "import duckdb, json, sys;"
