@@ -1,7 +1,11 @@
-"""Every combination of the catalog renders and passes static checks; the fast path is copier."""
+"""Every combination of the catalog renders and passes static checks; the fast path is copier.
+
+`MATRIX_SHARD=<orchestrator>-<warehouse>` limits the run to one CI shard.
+"""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -12,16 +16,22 @@ import pytest
 import yaml
 from copier import run_copy
 
-from .conftest import CATALOG
+from .conftest import CATALOG, TEMPLATE_ROOT
 from .matrix import (
+    Matrix,
     combinations,
-    combo_id,
+    dbt_environment,
     default_tools,
     folder_snapshot,
-    render_matrix,
+    manifest_digest,
+    render_manifests,
+    shard_of,
     tree_digest,
     validate,
 )
+
+SHARD = os.environ.get("MATRIX_SHARD", "")
+pytestmark = pytest.mark.xdist_group("matrix")
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +40,10 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def matrix(snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    combos = combinations(CATALOG)
-    return render_matrix(combos, tmp_path_factory.mktemp("matrix"), snapshot)
+def matrix(snapshot: Path) -> Matrix:
+    combos = [a for a in combinations(CATALOG) if not SHARD or shard_of(a) == SHARD]
+    assert combos, f"no combination in shard {SHARD!r}"
+    return render_manifests(combos, snapshot, CATALOG)
 
 
 def test_matrix_combinations_come_from_the_catalog() -> None:
@@ -42,40 +53,43 @@ def test_matrix_combinations_come_from_the_catalog() -> None:
         expected *= (2**n - 1) if layer.multiselect else n
     valid, refused = combinations(CATALOG), combinations(CATALOG, valid=False)
     assert len(valid) + len(refused) == expected
-    assert len({combo_id(a) for a in valid}) == len(valid)
+    assert len({tuple(map(str, a.values())) for a in valid}) == len(valid)
 
 
-def test_matrix_every_combination_renders_and_validates(matrix: list[Path]) -> None:
+def test_matrix_every_combination_renders_and_validates(matrix: Matrix) -> None:
     ruff, actionlint = default_tools()
-    report = validate(matrix, ruff, actionlint)
-    assert report.projects == len(combinations(CATALOG))
-    assert report.distinct > 0 and report.checks.get("python", 0) > 0
+    warehouses = {answers["warehouse"] for answers in matrix.combos}
+    build = TEMPLATE_ROOT / "build"
+    dbts = {w: dbt_environment(CATALOG, w, build) for w in warehouses}
+    report = validate(matrix, ruff, actionlint, dbts)
+    assert report.projects == len(matrix.combos)
+    assert report.checks.get("python", 0) > 0 and report.checks.get("compose", 0) > 0
+    assert report.checks.get("dbt_project", 0) >= 1
     assert report.failures == []
 
 
-def test_matrix_fast_path_is_byte_for_byte_copier_copy(matrix: list[Path], tmp_path: Path) -> None:
-    """The pool renders from a plain folder in-process; a user runs the CLI on the git repo."""
-    sample = random.Random(7).sample(matrix, k=min(3, len(matrix)))
-    for fast in sample:
-        answers = yaml.safe_load((fast / ".copier-answers.yml").read_text())
-        data = [f"--data={k}={v}" for k, v in answers.items() if not k.startswith("_")]
-        marts = answers["marts"]
-        data = [d for d in data if not d.startswith("--data=marts=")]
-        data.append(f"--data=marts={yaml.safe_dump(marts, default_flow_style=True).strip()}")
-        dst = tmp_path / fast.name
-        root = Path(__file__).resolve().parents[1]
+def test_matrix_fast_path_is_byte_for_byte_copier_copy(matrix: Matrix, tmp_path: Path) -> None:
+    """Manifests come from worker processes; a user runs the CLI on the git repository."""
+    picks = random.Random(7).sample(range(len(matrix.combos)), k=min(3, len(matrix.combos)))
+    for index in picks:
+        answers, manifest = matrix.combos[index], matrix.manifests[index]
+        data = [
+            f"--data={k}={yaml.safe_dump(v, default_flow_style=True).strip()}"
+            if isinstance(v, list)
+            else f"--data={k}={v}"
+            for k, v in answers.items()
+        ]
+        dst = tmp_path / str(index)
         flags = ["-q", "--trust", "--defaults", "--vcs-ref", "HEAD", *data]
         done = subprocess.run(
-            [sys.executable, "-m", "copier", "copy", *flags, str(root), str(dst)],
+            [sys.executable, "-m", "copier", "copy", *flags, str(TEMPLATE_ROOT), str(dst)],
             capture_output=True,
             text=True,
             check=False,
         )
         assert done.returncode == 0, done.stderr
-        assert tree_digest(dst) == tree_digest(fast)
-        env_keys = {line.split("=")[0] for line in (dst / ".env").read_text().splitlines()}
-        fast_keys = {line.split("=")[0] for line in (fast / ".env").read_text().splitlines()}
-        assert env_keys == fast_keys
+        assert manifest_digest(manifest, matrix.blobs) == tree_digest(dst)
+        assert (dst / ".env").is_file(), "the CLI ran the .env task"
 
 
 def test_matrix_incompatible_pair_is_refused_by_copier(snapshot: Path, tmp_path: Path) -> None:
@@ -102,3 +116,18 @@ def test_matrix_incompatible_pair_is_refused_by_copier(snapshot: Path, tmp_path:
             vcs_ref=None,
         )
     assert not (tmp_path / "p" / "pyproject.toml").exists()
+
+
+def test_matrix_declared_incompatible_pairs_are_refused(snapshot: Path, tmp_path: Path) -> None:
+    """Every combination the catalog itself declares incompatible is refused by copier."""
+    for index, answers in enumerate(combinations(CATALOG, valid=False)):
+        with pytest.raises(ValueError, match="Invalid choice"):
+            run_copy(
+                str(snapshot),
+                str(tmp_path / str(index)),
+                data=answers,
+                defaults=True,
+                unsafe=True,
+                quiet=True,
+                vcs_ref=None,
+            )
