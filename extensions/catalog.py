@@ -77,6 +77,8 @@ class Tool(_Strict):
     services: list[Service] = []
     dbt_adapter: str = ""
     requires: dict[str, list[str]] = {}
+    # Runs on a laptop/CI machine with no cloud account (so end-to-end tests can run it).
+    runs_locally: bool = False
 
     @property
     def implemented(self) -> bool:

@@ -82,6 +82,42 @@ def combinations(catalog: Catalog, *, valid: bool = True) -> list[dict]:
     ]
 
 
+def pairwise(catalog: Catalog) -> list[dict]:
+    """An all-pairs subset of the locally runnable combinations, for end-to-end runs.
+
+    Every pair of choices of two single-choice layers appears in at least one combination
+    (greedy covering); multiselect layers take all their locally runnable choices at once.
+    """
+    single = [lyr for lyr in catalog.layers if not lyr.multiselect]
+    options = {lyr.question: [t.id for t in lyr.implemented if t.runs_locally] for lyr in single}
+    multi = {
+        lyr.question: [t.id for t in lyr.implemented if t.runs_locally]
+        for lyr in catalog.layers
+        if lyr.multiselect
+    }
+    if any(not ids for ids in options.values()) or any(not ids for ids in multi.values()):
+        return []
+    candidates = [
+        {**dict(zip(options, values, strict=True)), **multi}
+        for values in itertools.product(*options.values())
+    ]
+    candidates = [c for c in candidates if compatible(catalog, c)]
+    questions = list(options)
+
+    def pairs(combo: dict) -> set[tuple]:
+        return {
+            (a, combo[a], b, combo[b]) for i, a in enumerate(questions) for b in questions[i + 1 :]
+        }
+
+    uncovered = set().union(*(pairs(c) for c in candidates)) if candidates else set()
+    chosen: list[dict] = []
+    while uncovered:
+        best = max(candidates, key=lambda c: len(pairs(c) & uncovered))
+        chosen.append(best)
+        uncovered -= pairs(best)
+    return chosen or candidates[:1]
+
+
 def combo_id(answers: dict) -> str:
     return "-".join("+".join(v) if isinstance(v, list) else str(v) for v in answers.values())
 
@@ -573,3 +609,27 @@ def dbt_environment(catalog: Catalog, warehouse: str, root: Path) -> str:
             env={**os.environ, "UV_COMPILE_BYTECODE": "1"},
         )
     return str(dbt)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tests.matrix shards`: the CI shards (JSON list), computed from the catalog."""
+    import argparse
+
+    from extensions.catalog import load_catalog
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("command", choices=["shards", "count", "pairwise"])
+    args = parser.parse_args(argv)
+    catalog = load_catalog()
+    combos = combinations(catalog)
+    if args.command == "shards":
+        print(json.dumps(sorted({shard_of(a) for a in combos})))
+    elif args.command == "count":
+        print(len(combos))
+    else:
+        print(json.dumps(pairwise(catalog)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

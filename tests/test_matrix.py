@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -24,6 +25,7 @@ from .matrix import (
     default_tools,
     folder_snapshot,
     manifest_digest,
+    pairwise,
     render_manifests,
     shard_of,
     tree_digest,
@@ -131,3 +133,43 @@ def test_matrix_declared_incompatible_pairs_are_refused(snapshot: Path, tmp_path
                 quiet=True,
                 vcs_ref=None,
             )
+
+
+def test_matrix_pairwise_subset_covers_every_pair_of_local_choices() -> None:
+    """Checked on the planned matrix (every tool implemented), where pairs are many."""
+    data = CATALOG.model_dump(mode="json")
+    for layer in data["layers"]:
+        for tool in layer["tools"]:
+            tool["status"] = "implemented"
+    planned = type(CATALOG).model_validate(data)
+    chosen = pairwise(planned)
+    single = [lyr for lyr in planned.layers if not lyr.multiselect]
+    local = {lyr.question: [t.id for t in lyr.tools if t.runs_locally] for lyr in single}
+    for i, a in enumerate(single):
+        for b in single[i + 1 :]:
+            for x in local[a.question]:
+                for y in local[b.question]:
+                    assert any(c[a.question] == x and c[b.question] == y for c in chosen), (x, y)
+    everything = 1
+    for ids in local.values():
+        everything *= len(ids)
+    assert len(chosen) < everything
+
+
+def test_matrix_template_ci_shards_by_orchestrator_and_warehouse() -> None:
+    workflow = TEMPLATE_ROOT / ".github" / "workflows" / "ci.yml"
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    assert "python -m tests.matrix shards" in jobs["shards"]["steps"][-1]["run"]
+    assert jobs["matrix"]["strategy"]["matrix"]["shard"].startswith("${{ fromJSON(")
+    _, actionlint = default_tools()
+    assert actionlint
+    done = subprocess.run([actionlint, "-no-color", str(workflow)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "tests.matrix", "shards"],
+        cwd=TEMPLATE_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert set(json.loads(listed.stdout)) == {shard_of(a) for a in combinations(CATALOG)}
