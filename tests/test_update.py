@@ -5,11 +5,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from copier import run_update
 
-from .conftest import git, render, template_snapshot
-from .matrix import tree_digest
+from .conftest import CATALOG, git, render, template_snapshot
+from .matrix import Matrix, default_tools, tree_digest, validate
 
 
 def _conflicts(project: Path) -> list[str]:
@@ -105,3 +106,97 @@ def test_update_from_previous_version_equals_fresh_render(tmp_path: Path) -> Non
     assert tree_digest(project) == tree_digest(fresh)
     env_keys = {line.split("=")[0] for line in (project / ".env").read_text().splitlines()}
     assert env_keys == {line.split("=")[0] for line in (fresh / ".env").read_text().splitlines()}
+
+
+def test_update_migration_renames_an_answer_and_keeps_its_value(tmp_path: Path) -> None:
+    """A later version renames a question; hooks/migrate.py carries the user's answer over."""
+    template = template_snapshot(tmp_path / "template")
+    git(template, "tag", "v0.1.0")
+    project = render(
+        tmp_path / "project", template=template, vcs_ref="v0.1.0", schedule_cron="15 2 * * *"
+    )
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "render v0.1.0")
+
+    copier_yml = template / "copier.yml"
+    text = copier_yml.read_text().replace("schedule_cron", "pipeline_schedule")
+    migration = (
+        "_migrations:\n"
+        "  - version: v0.2.0\n"
+        "    when: \"{{ _stage == 'before' }}\"\n"
+        '    command: ["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/migrate.py",'
+        ' "rename-answer", "schedule_cron", "pipeline_schedule"]\n'
+    )
+    copier_yml.write_text(migration + text)
+    for path in (template / "template").rglob("*.jinja"):
+        path.write_text(path.read_text().replace("schedule_cron", "pipeline_schedule"))
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "v0.2.0: schedule_cron is now pipeline_schedule")
+    git(template, "tag", "v0.2.0")
+
+    run_update(str(project), defaults=True, overwrite=True, unsafe=True, quiet=True, vcs_ref="HEAD")
+
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["pipeline_schedule"] == "15 2 * * *"
+    assert "schedule_cron" not in answers
+    stack = yaml.safe_load((project / "config/stack_config.yaml").read_text())
+    assert stack["platform"]["orchestrator"]["config"]["schedule"] == "15 2 * * *"
+    assert _conflicts(project) == []
+
+
+def _answer_changes() -> list[tuple[str, object, object]]:
+    """(question, from, to) for every layer that has more than one implemented choice."""
+    changes = []
+    for layer in CATALOG.layers:
+        ids = [t.id for t in layer.implemented]
+        if layer.multiselect:
+            base = list(layer.default)
+            changes += [
+                (layer.question, base, [*base, extra]) for extra in ids if extra not in base
+            ]
+            changes += [
+                (layer.question, [*base, extra], base) for extra in ids if extra not in base
+            ]
+        else:
+            changes += [
+                (layer.question, layer.default, other) for other in ids if other != layer.default
+            ]
+    return changes
+
+
+CHANGES = _answer_changes()
+
+
+@pytest.mark.parametrize(
+    ("question", "before", "after"), CHANGES, ids=[f"{q}:{b}->{a}" for q, b, a in CHANGES]
+)
+def test_update_changing_an_answer_equals_a_fresh_render(
+    question: str, before: object, after: object, tmp_path: Path
+) -> None:
+    """`copier update --data` switches a layer: the old choice's files go, checks still pass."""
+    template = template_snapshot(tmp_path / "template")
+    project = render(tmp_path / "project", template=template, **{question: before})
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "render")
+
+    run_update(
+        str(project),
+        data={question: after},
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref="HEAD",
+    )
+    fresh = render(tmp_path / "fresh", template=template, **{question: after})
+
+    assert _conflicts(project) == []
+    assert tree_digest(project) == tree_digest(fresh)
+    manifest = tree_digest(project)
+    blobs = {d: (project / rel).read_bytes() for rel, (d, _) in manifest.items()}
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    matrix = Matrix([answers], [manifest], blobs)
+    report = validate(matrix, *default_tools())
+    assert report.failures == []
