@@ -42,8 +42,9 @@ format: setup
 docs: setup ## regenerate docs/matrix.md from the tool catalog
 	@$(UV) run python -m extensions.docs
 
-bench: setup ## render benchmark: copier copy vs a plain-Jinja render of the same files
+bench: setup ## benchmarks: rendering, the every-combination matrix (figures, not asserted)
 	@$(UV) run python benchmarks/render.py
+	@$(UV) run python benchmarks/matrix.py
 
 clean:
 	rm -rf "$(DEMO_DIR)" build .pytest_cache
