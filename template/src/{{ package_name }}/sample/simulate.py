@@ -238,14 +238,14 @@ class SampleSizes:
         return cls(
             customers=max(40, round(50_000 * scale_factor)),
             products=max(30, round(5_000 * scale_factor)),
-            orders_per_day=max(3.0, 2_500 * scale_factor),
+            orders_per_day=max(3.0, 2_800 * scale_factor),
             campaigns_per_channel=max(2, round(25 * scale_factor**0.5)),
             subscriptions=max(20, round(10_000 * scale_factor)),
         )
 
     @property
     def orders(self) -> int:
-        """About how many orders batch 1 holds (SF 1: 225k orders, ~0.9M order lines)."""
+        """About how many orders batch 1 holds (SF 1: 252k orders, ~1M order lines)."""
         return round(self.orders_per_day * FIRST_PERIOD_DAYS)
 
 
