@@ -12,7 +12,7 @@ temporary folder, installs it with uv (bytecode compiled), and for each scale fa
 It prints per stage the wall time, rows per second (input rows of the stage) and the peak
 memory (max RSS of the stage's process); the dbt layers (bronze->silver, gold, marts) are timed
 from dbt's run_results.json inside the one dbt process, whose start-up, parsing and tests are
-shown as "dbt overhead". The ratio compares the whole run (ingest + transform) with the
+shown as "dbt overhead" (layers may overlap a little: dbt runs nodes in threads). The ratio compares the whole run (ingest + transform) with the
 baseline. Figures are printed, never asserted.
 
 The baseline is not written by hand: it is dbt's own compiled SQL from the platform's run
@@ -236,7 +236,11 @@ def layer_times(project: Path) -> dict[str, float]:
             parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))
         ).total_seconds()
 
-    return {name: seconds(*span) for name, span in spans.items()}
+    times = {name: seconds(*span) for name, span in spans.items()}
+    times["all nodes"] = seconds(
+        min(span[0] for span in spans.values()), max(span[1] for span in spans.values())
+    )
+    return times
 
 
 def reset(project: Path) -> None:
@@ -262,7 +266,7 @@ def benchmark(project: Path, env: dict[str, str], scale_factor: float) -> None:
     )
     baseline = json.loads(base_out.strip().splitlines()[-1])
     layers = layer_times(project)
-    overhead = transform_s - sum(layers.values())
+    overhead = transform_s - layers["all nodes"]
     stages = [
         Stage("generate", gen_s, rows["source"], gen_mb),
         Stage("ingest", ingest_s, rows["source"], ingest_mb),

@@ -99,10 +99,10 @@ def _load_time() -> datetime:
 def _with_lineage(data: pa.Table, source: str, loaded_at: datetime) -> pa.Table:
     rows = data.num_rows
     data = data.append_column(
-        pa.field("_loaded_at", LOADED_AT), pa.array([loaded_at] * rows, type=LOADED_AT)
+        pa.field("_loaded_at", LOADED_AT), pa.repeat(pa.scalar(loaded_at, type=LOADED_AT), rows)
     )
     return data.append_column(
-        pa.field("_source", pa.string()), pa.array([source] * rows, type=pa.string())
+        pa.field("_source", pa.string()), pa.repeat(pa.scalar(source, type=pa.string()), rows)
     )
 
 

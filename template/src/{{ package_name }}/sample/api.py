@@ -59,24 +59,66 @@ def _since_param(query: dict[str, list[str]]) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class PageCursors:
+    """Where the next page starts, remembered per (table, updated_since, page_size, page).
+
+    Clients walk pages in order, so page N+1 is read with an index seek from the last record
+    of page N instead of an OFFSET scan (which makes a full walk quadratic in the rows).
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._positions: dict[tuple[str, str, int, int], tuple[str, int]] = {}
+        self._lock = threading.Lock()
+        self._limit = limit
+
+    def get(self, key: tuple[str, str, int, int]) -> tuple[str, int] | None:
+        with self._lock:
+            return self._positions.get(key)
+
+    def put(self, key: tuple[str, str, int, int], position: tuple[str, int]) -> None:
+        with self._lock:
+            if len(self._positions) >= self._limit:
+                self._positions.clear()
+            self._positions[key] = position
+
+
 def read_page(
-    db_path: Path, table: SourceTable, page: int, page_size: int, updated_since: str
+    db_path: Path,
+    table: SourceTable,
+    page: int,
+    page_size: int,
+    updated_since: str,
+    cursors: PageCursors | None = None,
 ) -> dict[str, Any]:
     """One page of ``table`` with ``updated_at >= updated_since`` (overlapping by one record)."""
     offset = (page - 1) * page_size
     start = max(0, offset - PAGE_OVERLAP)
     limit = offset + page_size - start
     columns = table.column_names
+    key = table.key[0]
+    select = f"SELECT {', '.join(columns)} FROM {table.name} WHERE updated_at >= ?"
+    order = f"ORDER BY updated_at, {key} LIMIT ?"
+    position = cursors.get((table.name, updated_since, page_size, page)) if cursors else None
     uri = f"{db_path.resolve().as_uri()}?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as connection:
-        rows = connection.execute(
-            f"SELECT {', '.join(columns)} FROM {table.name} WHERE updated_at >= ? "
-            f"ORDER BY updated_at, {table.key[0]} LIMIT ? OFFSET ?",
-            (updated_since, limit + 1, start),
-        ).fetchall()
+        if position is None:
+            rows = connection.execute(
+                f"{select} {order} OFFSET ?", (updated_since, limit + 1, start)
+            ).fetchall()
+        else:
+            rows = connection.execute(
+                f"{select} AND (updated_at, {key}) >= (?, ?) {order}",
+                (updated_since, *position, limit + 1),
+            ).fetchall()
     has_more = len(rows) > limit
+    data = [dict(zip(columns, row, strict=True)) for row in rows[:limit]]
+    if has_more and cursors is not None and data:
+        last = data[-1]
+        cursors.put(
+            (table.name, updated_since, page_size, page + 1), (last["updated_at"], last[key])
+        )
     return {
-        "data": [dict(zip(columns, row, strict=True)) for row in rows[:limit]],
+        "data": data,
         "page": page,
         "page_size": page_size,
         "next_page": page + 1 if has_more else None,
@@ -94,6 +136,8 @@ def count_records(db_path: Path) -> dict[str, int]:
 
 
 def _handler_for(db_path: Path) -> type[BaseHTTPRequestHandler]:
+    cursors = PageCursors()
+
     class ShopApiHandler(BaseHTTPRequestHandler):
         server_version = "SampleShopAPI/1.0"
 
@@ -108,6 +152,7 @@ def _handler_for(db_path: Path) -> type[BaseHTTPRequestHandler]:
                         page=_int_param(query, "page", 1, 10**9),
                         page_size=_int_param(query, "page_size", 500, MAX_PAGE_SIZE),
                         updated_since=_since_param(query),
+                        cursors=cursors,
                     )
                 elif url.path == "/health":
                     body = {"status": "ok", **count_records(db_path)}
