@@ -227,8 +227,8 @@ class StackConfig(BaseModel):
 
     @property
     def api_data_path(self) -> Path:
-        """Where the bundled sample API keeps the payments it serves."""
-        return self.sources_dir / "api" / "payments.sqlite"
+        """Where the bundled sample API keeps the payments and support tickets it serves."""
+        return self.sources_dir / "api" / "shop_api.sqlite"
 
     @property
     def api_base_url(self) -> str:
