@@ -11,24 +11,42 @@
     {{ return(tables[name]) }}
 {%- endmacro %}
 
-{#- Select list for `names` from `relation`: each column as it is, or a NULL when the relation
-    lacks it (customers.loyalty_tier before the batch that adds it, or a column dlt has not seen
-    a value of yet), so the models keep one shape across schema changes. -#}
-{% macro columns_or_null(relation, names) -%}
-    {%- set present = [] -%}
+{#- The columns of a bronze relation at run time: {lower-case name: is it text?}; empty while
+    dbt parses (nothing exists yet). -#}
+{% macro bronze_columns(relation) -%}
+    {%- set columns = {} -%}
     {%- if execute -%}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
-            {%- do present.append(column.name | lower) -%}
+            {%- do columns.update({column.name | lower: column.is_string()}) -%}
         {%- endfor -%}
     {%- endif -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+{#- Select list for `names` from a relation with `columns` (see bronze_columns): each column as
+    it is, or a NULL when the relation lacks it (customers.loyalty_tier before the batch that
+    adds it, or a column dlt has not seen a value of yet), so the models keep one shape across
+    schema changes. -#}
+{% macro columns_or_null(columns, names) -%}
     {%- for name in names -%}
-        {%- if not execute or name in present -%}
+        {%- if not execute or name in columns -%}
             {{ name }}
         {%- else -%}
             cast(null as {{ dbt.type_string() }}) as {{ name }}
         {%- endif -%}
         {{- ",\n        " if not loop.last }}
     {%- endfor -%}
+{%- endmacro %}
+
+{#- Whether a raw value is there at all: not NULL and, for text, not ''. -#}
+{% macro silver_present(columns, name) -%}
+    {%- if execute and name in columns and not columns[name] -%}
+        {{ name }} is not null
+    {%- elif execute and name not in columns -%}
+        false
+    {%- else -%}
+        ({{ name }} is not null and {{ name }} <> '')
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro silver_text(value) -%}
@@ -74,9 +92,10 @@
     then an invalid e-mail, then the column's business check. -#}
 {% macro silver_checked_rows(name, spec) -%}
     {%- set bronze = ref(name) -%}
+    {%- set columns = bronze_columns(bronze) -%}
 with bronze_rows as (
     select
-        {{ columns_or_null(bronze, spec.columns | map(attribute='name') | list + ['_loaded_at']) }},
+        {{ columns_or_null(columns, spec.columns | map(attribute='name') | list + ['_loaded_at']) }},
         _dlt_load_id,
         _dlt_id
     from {{ bronze }}
@@ -91,7 +110,7 @@ parsed as (
         {{ column.name }} as raw__{{ column.name }},
         {{ silver_typed(column) }} as {{ column.name }},
         {%- if not silver_is_text(column) %}
-        {{ silver_text(column.name) }} is not null as present__{{ column.name }},
+        {{ silver_present(columns, column.name) }} as present__{{ column.name }},
         {%- endif %}
         {%- endfor %}
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
@@ -128,7 +147,7 @@ checked as (
 {% macro silver_stg(source_name, table_name) -%}
     {%- set name = source_name ~ '__' ~ table_name -%}
     {%- set spec = silver_spec(name) -%}
-    {%- set columns = spec.columns | map(attribute='name') | list + ['_loaded_at', '_dlt_load_id', '_dlt_id'] -%}
+    {%- set columns = spec.columns | map(attribute='name') | list + ['_loaded_at', '_dlt_load_id'] -%}
 {{ silver_checked_rows(name, spec) }},
 
 valid as (
