@@ -11,24 +11,42 @@
     {{ return(tables[name]) }}
 {%- endmacro %}
 
-{#- Select list for `names` from `relation`: each column as it is, or a NULL when the relation
-    lacks it (customers.loyalty_tier before the batch that adds it, or a column dlt has not seen
-    a value of yet), so the models keep one shape across schema changes. -#}
-{% macro columns_or_null(relation, names) -%}
-    {%- set present = [] -%}
+{#- The columns of a bronze relation at run time: {lower-case name: is it text?}; empty while
+    dbt parses (nothing exists yet). -#}
+{% macro bronze_columns(relation) -%}
+    {%- set columns = {} -%}
     {%- if execute -%}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
-            {%- do present.append(column.name | lower) -%}
+            {%- do columns.update({column.name | lower: column.is_string()}) -%}
         {%- endfor -%}
     {%- endif -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+{#- Select list for `names` from a relation with `columns` (see bronze_columns): each column as
+    it is, or a NULL when the relation lacks it (customers.loyalty_tier before the batch that
+    adds it, or a column dlt has not seen a value of yet), so the models keep one shape across
+    schema changes. -#}
+{% macro columns_or_null(columns, names) -%}
     {%- for name in names -%}
-        {%- if not execute or name in present -%}
+        {%- if not execute or name in columns -%}
             {{ name }}
         {%- else -%}
             cast(null as {{ dbt.type_string() }}) as {{ name }}
         {%- endif -%}
         {{- ",\n        " if not loop.last }}
     {%- endfor -%}
+{%- endmacro %}
+
+{#- Whether a raw value is there at all: not NULL and, for text, not ''. -#}
+{% macro silver_present(columns, name) -%}
+    {%- if execute and name in columns and not columns[name] -%}
+        {{ name }} is not null
+    {%- elif execute and name not in columns -%}
+        false
+    {%- else -%}
+        ({{ name }} is not null and {{ name }} <> '')
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro silver_text(value) -%}
@@ -40,9 +58,9 @@
     {%- set value = value or column.name -%}
     {%- set type = column.type -%}
     {%- if type in ['id', 'count'] -%}
-        {{ dbt.safe_cast(value, dbt.type_bigint()) }}
+        {{ try_cast_value(value, dbt.type_bigint()) }}
     {%- elif type == 'integer' -%}
-        {{ dbt.safe_cast(value, dbt.type_int()) }}
+        {{ try_cast_value(value, dbt.type_int()) }}
     {%- elif type == 'text' -%}
         {{ silver_text(value) }}
     {%- elif type in ['code', 'email'] -%}
@@ -50,9 +68,9 @@
     {%- elif type == 'upper_code' -%}
         upper({{ silver_text(value) }})
     {%- elif type == 'money' -%}
-        {{ dbt.safe_cast(value, 'decimal(12, 2)') }}
+        {{ try_cast_value(value, 'decimal(12, 2)') }}
     {%- elif type == 'flag' -%}
-        {{ dbt.safe_cast(value, dbt.type_boolean()) }}
+        {{ try_cast_value(value, dbt.type_boolean()) }}
     {%- elif type == 'timestamp' -%}
         {{ parse_utc_timestamp(value) }}
     {%- elif type == 'date' -%}
@@ -62,61 +80,80 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Why a raw row fails validation, or NULL when it is valid. The first failure wins: a missing
-    required value, then a value that does not parse, then an invalid e-mail, then the column's
-    business check. -#}
-{% macro silver_dq_reason(spec) -%}
-    case
-    {%- for column in spec.columns if not column.get('nullable') %}
-        when {{ silver_text(column.name) }} is null then 'missing_{{ column.name }}'
-    {%- endfor %}
-    {%- for column in spec.columns if column.type not in ['text', 'code', 'upper_code', 'email'] %}
-        when {{ silver_typed(column) }} is null and {{ silver_text(column.name) }} is not null
-            then '{{ "invalid_timestamp" if column.type in ["timestamp", "date"] else "invalid_" ~ column.name }}'
-    {%- endfor %}
-    {%- for column in spec.columns if column.type == 'email' %}
-        when {{ silver_typed(column) }} is not null
-            and not {{ is_valid_email(silver_typed(column)) }} then 'invalid_email'
-    {%- endfor %}
-    {%- for column in spec.columns if column.get('check') %}
-        when {{ silver_typed(column) }} {{ '<= 0' if column.check == 'positive' else '< 0' }}
-            then 'invalid_{{ column.name }}'
-    {%- endfor %}
-    end
+{% macro silver_is_text(column) -%}
+    {{ return(column.type in ['text', 'code', 'upper_code', 'email']) }}
 {%- endmacro %}
 
-{#- The bronze rows a run has to look at: all of them, or in an incremental run those of loads
-    newer than the newest load in the model (loads only ever add rows to bronze). -#}
-{% macro silver_bronze_rows(name, spec) -%}
+{#- The bronze rows a run has to look at (all of them, or in an incremental run those of loads
+    newer than the newest load in the model: loads only ever add rows to bronze), each parsed
+    once: the raw value (raw__<column>), the typed value (<column>) and, for non-text columns,
+    whether a raw value is there at all (present__<column>); then dq_reason, NULL for a valid
+    row. The first failure wins: a missing required value, then a value that does not parse,
+    then an invalid e-mail, then the column's business check. -#}
+{% macro silver_checked_rows(name, spec) -%}
     {%- set bronze = ref(name) -%}
+    {%- set columns = bronze_columns(bronze) -%}
+with bronze_rows as (
     select
-        {{ columns_or_null(bronze, spec.columns | map(attribute='name') | list + ['_loaded_at']) }},
+        {{ columns_or_null(columns, spec.columns | map(attribute='name') | list + ['_loaded_at']) }},
         _dlt_load_id,
         _dlt_id
     from {{ bronze }}
     {%- if is_incremental() %}
     where _dlt_load_id > (select coalesce(max(_dlt_load_id), '') from {{ this }})
     {%- endif %}
-{%- endmacro %}
-
-{% macro silver_stg(source_name, table_name) -%}
-    {%- set name = source_name ~ '__' ~ table_name -%}
-    {%- set spec = silver_spec(name) -%}
-    {%- set columns = spec.columns | map(attribute='name') | list + ['_loaded_at', '_dlt_load_id', '_dlt_id'] -%}
-with bronze_rows as (
-    {{ silver_bronze_rows(name, spec) }}
 ),
 
-valid as (
+parsed as (
     select
         {%- for column in spec.columns %}
+        {{ column.name }} as raw__{{ column.name }},
         {{ silver_typed(column) }} as {{ column.name }},
+        {%- if not silver_is_text(column) %}
+        {{ silver_present(columns, column.name) }} as present__{{ column.name }},
+        {%- endif %}
         {%- endfor %}
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
         cast(_dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id,
         cast(_dlt_id as {{ dbt.type_string() }}) as _dlt_id
     from bronze_rows
-    where {{ silver_dq_reason(spec) | indent(4) }} is null
+),
+
+checked as (
+    select
+        parsed.*,
+        case
+        {%- for column in spec.columns if not column.get('nullable') %}
+            when {{ column.name if silver_is_text(column) else 'not present__' ~ column.name }}
+                {{- ' is null' if silver_is_text(column) }} then 'missing_{{ column.name }}'
+        {%- endfor %}
+        {%- for column in spec.columns if not silver_is_text(column) %}
+            when {{ column.name }} is null and present__{{ column.name }}
+                then '{{ "invalid_timestamp" if column.type in ["timestamp", "date"] else "invalid_" ~ column.name }}'
+        {%- endfor %}
+        {%- for column in spec.columns if column.type == 'email' %}
+            when {{ column.name }} is not null and not {{ is_valid_email(column.name) }}
+                then 'invalid_email'
+        {%- endfor %}
+        {%- for column in spec.columns if column.get('check') %}
+            when {{ column.name }} {{ '<= 0' if column.check == 'positive' else '< 0' }}
+                then 'invalid_{{ column.name }}'
+        {%- endfor %}
+        end as dq_reason
+    from parsed
+)
+{%- endmacro %}
+
+{% macro silver_stg(source_name, table_name) -%}
+    {%- set name = source_name ~ '__' ~ table_name -%}
+    {%- set spec = silver_spec(name) -%}
+    {%- set columns = spec.columns | map(attribute='name') | list + ['_loaded_at', '_dlt_load_id'] -%}
+{{ silver_checked_rows(name, spec) }},
+
+valid as (
+    select {{ columns | join(', ') }}
+    from checked
+    where dq_reason is null
 ),
 
 candidates as (
@@ -147,25 +184,16 @@ from latest
 {% macro silver_quarantine(source_name, table_name) -%}
     {%- set name = source_name ~ '__' ~ table_name -%}
     {%- set spec = silver_spec(name) -%}
-with bronze_rows as (
-    {{ silver_bronze_rows(name, spec) }}
-),
-
-checked as (
-    select
-        bronze_rows.*,
-        {{ silver_dq_reason(spec) | indent(8) }} as dq_reason
-    from bronze_rows
-)
+{{ silver_checked_rows(name, spec) }}
 
 select
     dq_reason,
     {%- for column in spec.columns %}
-    cast({{ column.name }} as {{ dbt.type_string() }}) as {{ column.name }},
+    cast(raw__{{ column.name }} as {{ dbt.type_string() }}) as {{ column.name }},
     {%- endfor %}
-    cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
-    cast(_dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id,
-    cast(_dlt_id as {{ dbt.type_string() }}) as _dlt_id
+    _loaded_at,
+    _dlt_load_id,
+    _dlt_id
 from checked
 where dq_reason is not null
 {%- endmacro %}
