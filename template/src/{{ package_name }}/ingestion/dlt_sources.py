@@ -9,7 +9,8 @@
 Every resource is incremental on ``updated_at`` (ISO-8601 UTC text, which sorts in time order)
 with an open start (``updated_at > last value``): a second run of the same data loads nothing.
 Columns the catalog does not know (schema drift, e.g. ``loyalty_tier``) flow through as text.
-Each Arrow batch gets ``_loaded_at`` (the load's UTC time) and ``_source``. Creating a source
+Each Arrow batch gets ``_loaded_at`` (the load's UTC time), ``_source`` and ``_dlt_id``
+(``_dlt_load_id`` is added by dlt). Creating a source
 touches no file, database or server: that happens when dlt extracts it.
 """
 
@@ -27,6 +28,7 @@ from urllib.request import urlopen
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 from dlt.sources import DltResource
@@ -88,22 +90,39 @@ def _conform(data: pa.Table | pa.RecordBatch, table: str) -> pa.Table:
     return result.cast(pa.schema(fields))
 
 
-def _load_time() -> datetime:
-    """The UTC time of the load package being extracted (its load id is a Unix timestamp)."""
+def _load_id() -> str:
+    """The id of the load package being extracted (a Unix timestamp, e.g. 1763371234.12)."""
     try:
-        return datetime.fromtimestamp(float(dlt.current.load_package_state()["load_id"]), UTC)
+        return str(dlt.current.load_package_state()["load_id"])
     except Exception:  # outside an extraction (e.g. a direct call in a test)
-        return datetime.now(UTC)
+        return f"{datetime.now(UTC).timestamp():.6f}"
 
 
-def _with_lineage(data: pa.Table, source: str, loaded_at: datetime) -> pa.Table:
-    rows = data.num_rows
-    data = data.append_column(
-        pa.field("_loaded_at", LOADED_AT), pa.repeat(pa.scalar(loaded_at, type=LOADED_AT), rows)
-    )
-    return data.append_column(
-        pa.field("_source", pa.string()), pa.repeat(pa.scalar(source, type=pa.string()), rows)
-    )
+class Lineage:
+    """Adds ``_loaded_at``, ``_source`` and ``_dlt_id`` to the Arrow batches of one table.
+
+    ``_dlt_id`` is ``<load id>.<table>.<row number>``: unique across loads and tables, made
+    with Arrow compute (dlt's own random ids would make its normalizer rewrite every file;
+    config.runtime_env() turns that off, so dlt imports the extracted parquet as it is).
+    """
+
+    def __init__(self, source: str, table: str) -> None:
+        load_id = _load_id()
+        self.loaded_at = pa.scalar(datetime.fromtimestamp(float(load_id), UTC), type=LOADED_AT)
+        self.source = pa.scalar(source, type=pa.string())
+        self.prefix = pa.scalar(f"{load_id}.{table}.", type=pa.string())
+        self.rows = 0
+
+    def __call__(self, data: pa.Table) -> pa.Table:
+        count = data.num_rows
+        numbers = pc.cast(pa.array(range(self.rows, self.rows + count), pa.int64()), pa.string())
+        self.rows += count
+        ids = pc.binary_join_element_wise(pa.repeat(self.prefix, count), numbers, "")
+        data = data.append_column(
+            pa.field("_loaded_at", LOADED_AT), pa.repeat(self.loaded_at, count)
+        )
+        data = data.append_column(pa.field("_source", pa.string()), pa.repeat(self.source, count))
+        return data.append_column(pa.field("_dlt_id", pa.string()), ids)
 
 
 def _arrow_resource(source: str, table: str, read: Reader) -> DltResource:
@@ -111,10 +130,10 @@ def _arrow_resource(source: str, table: str, read: Reader) -> DltResource:
     cursor = dlt.sources.incremental[str](CURSOR_COLUMN, initial_value=EARLIEST, range_start="open")
 
     def rows(updated_at: dlt.sources.incremental[str] = cursor) -> Iterator[pa.Table]:
-        loaded_at = _load_time()
+        lineage = Lineage(source, table)
         for data in read(updated_at.last_value or EARLIEST):
             if data.num_rows:
-                yield _with_lineage(_conform(data, table), source, loaded_at)
+                yield lineage(_conform(data, table))
 
     return dlt.resource(rows, name=table, write_disposition="append")()
 
