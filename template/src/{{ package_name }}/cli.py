@@ -3,7 +3,7 @@
 platform run         sample data (if missing) -> ingest -> dbt build -> mart summary
 platform ingest      sources -> lake bronze (dlt)
 platform transform   dbt build: silver, gold, marts and their tests
-platform generate    (re)write the sample sources [--scale-factor, --seed]
+platform generate    write the sample sources [--scale-factor, --seed; --batch 2: next day]
 platform summary     what bronze and the marts hold
 platform doctor      check config, environment, lake, warehouse, dbt project and sources
 platform dbt -- ARGS any dbt command with this project's paths and environment
@@ -71,12 +71,17 @@ def _step(name: str, detail: str, seconds: float) -> None:
 
 
 # ------------------------------------------------------------------------------- steps
-def step_generate(cfg: StackConfig, seed: int | None, scale_factor: float | None) -> None:
+def step_generate(
+    cfg: StackConfig, seed: int | None, scale_factor: float | None, batch: int = 1
+) -> None:
     from .pipeline.ingest import generate_sample_data
-    from .sample.generator import SampleSizes
+    from .sample.generator import GenerationError, SamplePaths, SampleSizes
+    from .sample.store import read_meta
 
     sf = cfg.sample.scale_factor if scale_factor is None else scale_factor
-    total = SampleSizes.for_scale(sf).orders
+    if batch > 1:
+        sf = float(read_meta(SamplePaths.from_config(cfg).store).get("scale_factor", sf))
+    total = SampleSizes.for_scale(sf).orders // (1 if batch == 1 else 12)
     started = time.perf_counter()
     with _progress(
         TextColumn("generate sample data"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
@@ -87,9 +92,15 @@ def step_generate(cfg: StackConfig, seed: int | None, scale_factor: float | None
             if table == "orders":
                 progress.advance(task, rows)
 
-        counts = generate_sample_data(cfg, seed=seed, scale_factor=sf, progress=advance)
-    _step(f"generate (SF {sf:g})", f"{_rows(counts)} rows", time.perf_counter() - started)
-    if cfg.dlt_pipelines_dir.is_dir():
+        try:
+            counts = generate_sample_data(
+                cfg, seed=seed, scale_factor=sf, batch=batch, progress=advance
+            )
+        except GenerationError as exc:
+            raise StepFailed(str(exc)) from None
+    name = f"generate batch {batch} (SF {sf:g})"
+    _step(name, f"{_rows(counts)} rows", time.perf_counter() - started)
+    if batch == 1 and cfg.dlt_pipelines_dir.is_dir():
         console.print(
             "[yellow]note:[/yellow] earlier loads exist; incremental ingest skips rows older "
             "than the last load. For a fresh start: make clean (or remove data/lake and "
@@ -217,7 +228,7 @@ def cmd_transform(cfg: StackConfig, args: argparse.Namespace) -> int:
 
 
 def cmd_generate(cfg: StackConfig, args: argparse.Namespace) -> int:
-    step_generate(cfg, seed=args.seed, scale_factor=args.scale_factor)
+    step_generate(cfg, seed=args.seed, scale_factor=args.scale_factor, batch=args.batch)
     return 0
 
 
@@ -277,14 +288,20 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--source",
         action="append",
-        choices=("files", "shop_db", "payments_api"),
+        choices=("files", "shop_db", "shop_api"),
         help="only this source (repeatable)",
     )
     transform = add("transform", cmd_transform, "dbt build: silver, gold, marts and tests")
     transform.add_argument("--select", nargs="+", help="dbt node selection")
-    generate = add("generate", cmd_generate, "(re)write the sample sources")
-    generate.add_argument("--scale-factor", type=float, help="rows scale (1 ~ 200k orders)")
+    generate = add("generate", cmd_generate, "write the sample sources (batch 1: start over)")
+    generate.add_argument("--scale-factor", type=float, help="rows scale (1 ~ 1M order lines)")
     generate.add_argument("--seed", type=int, help="random seed (same seed, same data)")
+    generate.add_argument(
+        "--batch",
+        type=int,
+        default=1,
+        help="2, 3, ...: append the next week (new, changed and late rows) to the sources",
+    )
     add("summary", cmd_summary, "print what bronze and the marts hold")
     add("doctor", cmd_doctor, "check config, env vars, lake, warehouse, dbt and sources")
     dbt = add("dbt", cmd_dbt, "run any dbt command with this project's paths: dbt -- ARGS")

@@ -227,8 +227,8 @@ class StackConfig(BaseModel):
 
     @property
     def api_data_path(self) -> Path:
-        """Where the bundled sample API keeps the payments it serves."""
-        return self.sources_dir / "api" / "payments.sqlite"
+        """Where the bundled sample API keeps the payments and support tickets it serves."""
+        return self.sources_dir / "api" / "shop_api.sqlite"
 
     @property
     def api_base_url(self) -> str:
@@ -279,7 +279,9 @@ class StackConfig(BaseModel):
                 "DLT_DATA_DIR": str(self.state_dir),
                 "DLT_PROJECT_DIR": str(self.root),
                 "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
-                "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "true",
+                # _dlt_id is written by the sources (ingestion/dlt_sources.py): dlt then imports
+                # the extracted parquet files instead of rewriting them to add its own ids.
+                "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "false",
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
                 "DO_NOT_TRACK": "1",
                 "RUNTIME__DLTHUB_TELEMETRY": "false",

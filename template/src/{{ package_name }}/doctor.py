@@ -20,6 +20,7 @@ from .config import (
     load_dotenv,
     referenced_variables,
 )
+from .ingestion.tables import FILES, SHOP_API, SHOP_DB, SOURCE_TABLES
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,12 @@ def check_files(cfg: StackConfig) -> Check:
     from .sample.generator import SamplePaths
 
     paths = SamplePaths.from_config(cfg)
-    missing = [p.name for p in (paths.customers, paths.products) if not p.is_file()]
+    tables = SOURCE_TABLES[FILES]
+    missing = [table for table in tables if not paths.batch_files(table)]
     if missing:
         return Check("source files", True, f"{', '.join(missing)} will be generated on `run`")
-    return Check("source files", True, f"{cfg.files_dir}: customers.jsonl, products.csv")
+    files = sum(len(paths.batch_files(table)) for table in tables)
+    return Check("source files", True, f"{cfg.files_dir}: {files} files for {', '.join(tables)}")
 
 
 def check_database(cfg: StackConfig) -> Check:
@@ -117,7 +120,7 @@ def check_database(cfg: StackConfig) -> Check:
             }
     except sqlite3.Error as exc:
         return Check("source database", False, f"{cfg.sqlite_path}: {exc}", "regenerate it")
-    missing = {"orders", "order_items"} - tables
+    missing = set(SOURCE_TABLES[SHOP_DB]) - tables
     if missing:
         return Check(
             "source database",
@@ -125,7 +128,7 @@ def check_database(cfg: StackConfig) -> Check:
             f"{cfg.sqlite_path}: missing tables {sorted(missing)}",
             "run `platform generate` to rewrite the sample sources",
         )
-    return Check("source database", True, f"{cfg.sqlite_path}: orders, order_items")
+    return Check("source database", True, f"{cfg.sqlite_path}: {', '.join(SOURCE_TABLES[SHOP_DB])}")
 
 
 def _get_json(url: str) -> dict:
@@ -138,23 +141,25 @@ def check_api(cfg: StackConfig) -> Check:
 
     if cfg.api_base_url == "sample":
         if not cfg.api_data_path.is_file():
-            return Check("payments API", True, "sample API data will be generated on `run`")
+            return Check("shop API", True, "sample API data will be generated on `run`")
         try:
             with serve_sample_api(cfg.api_data_path) as url:
                 health = _get_json(f"{url}/health")
         except (OSError, URLError, ValueError) as exc:
-            return Check("payments API", False, f"sample API: {exc}", "run `platform generate`")
-        return Check("payments API", True, f"sample API serves {health['payments']:,} payments")
+            return Check("shop API", False, f"sample API: {exc}", "run `platform generate`")
+        served = ", ".join(f"{health[table]:,} {table}" for table in SOURCE_TABLES[SHOP_API])
+        return Check("shop API", True, f"sample API serves {served}")
     try:
-        _get_json(f"{cfg.api_base_url}/payments?page=1&page_size=1")
+        for table in SOURCE_TABLES[SHOP_API]:
+            _get_json(f"{cfg.api_base_url}/{table}?page=1&page_size=1")
     except (OSError, URLError, ValueError) as exc:
         return Check(
-            "payments API",
+            "shop API",
             False,
             f"{cfg.api_base_url}: {exc}",
             "start the API or set SAMPLE_API_URL=sample in .env to use the bundled one",
         )
-    return Check("payments API", True, f"{cfg.api_base_url} answers")
+    return Check("shop API", True, f"{cfg.api_base_url} answers")
 
 
 def run_checks(config_path: Path | None = None) -> Iterator[Check]:

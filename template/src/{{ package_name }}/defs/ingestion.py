@@ -51,8 +51,8 @@ class BronzeTranslator(DagsterDltTranslator):
 
 
 def _api_url(cfg: StackConfig, source_name: str) -> AbstractContextManager[str | None]:
-    """The payments API URL for the duration of a run (starts the sample API if configured)."""
-    return api_endpoint(cfg) if source_name == "payments_api" else nullcontext(None)
+    """The shop API URL for the duration of a run (starts the sample API if configured)."""
+    return api_endpoint(cfg) if source_name == "shop_api" else nullcontext(None)
 
 
 def build_ingestion_assets(cfg: StackConfig, source_name: str) -> dg.AssetsDefinition:

@@ -1,13 +1,17 @@
-"""dlt sources for the three source systems; every resource yields Arrow tables, never rows.
+"""dlt sources for the three source systems; every resource yields Arrow data, never rows.
 
-- ``files``: ``customers`` (JSON lines) and ``products`` (CSV), read with pyarrow's readers.
-- ``shop_db``: ``orders`` and ``order_items`` from sqlite, read in chunks into Arrow tables with
-  the incremental filter pushed down into the query.
-- ``payments_api``: ``payments`` from the REST API, pages gathered into Arrow tables.
+- ``files``: one resource per table, reading every batch file (``customers_0001.jsonl``,
+  ``customers_0002.jsonl``, ...) with pyarrow's streaming JSON/CSV readers; files already
+  loaded (same size and modification time) are skipped.
+- ``shop_db``: the sqlite tables, read in chunks with the incremental filter in the query.
+- ``shop_api``: ``/payments`` and ``/support_tickets`` of the REST API, page by page.
 
-Every resource is incremental on ``updated_at`` (ISO-8601 UTC strings, which sort in time order)
-with the table's primary key, so a second run loads nothing that was already loaded. Creating a
-source does not touch any file, database or server: that happens when dlt extracts it.
+Every resource is incremental on ``updated_at`` (ISO-8601 UTC text, which sorts in time order)
+with an open start (``updated_at > last value``): a second run of the same data loads nothing.
+Columns the catalog does not know (schema drift, e.g. ``loyalty_tier``) flow through as text.
+Each Arrow batch gets ``_loaded_at`` (the load's UTC time), ``_source`` and ``_dlt_id``
+(``_dlt_load_id`` is added by dlt). Creating a source
+touches no file, database or server: that happens when dlt extracts it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -23,236 +28,260 @@ from urllib.request import urlopen
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 from dlt.sources import DltResource
 
 from ..sample.api import serve_sample_api
+from .tables import (
+    CURSOR_COLUMN,
+    DRIFT_COLUMNS,
+    FILES,
+    SHOP_API,
+    SHOP_DB,
+    SOURCE_TABLES,
+    TABLES_BY_NAME,
+    Column,
+)
+
+__all__ = ["SOURCE_TABLES", "files_source", "shop_api_source", "shop_db_source"]
 
 EARLIEST = "1970-01-01T00:00:00Z"
 SQL_CHUNK_ROWS = 50_000
 API_BATCH_ROWS = 20_000
 API_TIMEOUT_SECONDS = 30
 READ_BLOCK_BYTES = 8 << 20
-
-TIMESTAMP = pa.string()
-PRIMARY_KEYS = {
-    "customers": "customer_id",
-    "products": "product_id",
-    "orders": "order_id",
-    "order_items": "order_item_id",
-    "payments": "payment_id",
+ARROW_TYPES = {
+    "id": pa.int64(),
+    "int": pa.int64(),
+    "money": pa.float64(),
+    "bool": pa.bool_(),
+    "text": pa.string(),
+    "ts": pa.string(),
+    "date": pa.string(),
 }
+SQLITE_TYPES = {"INTEGER": pa.int64(), "REAL": pa.float64()}
+LOADED_AT = pa.timestamp("us", tz="UTC")
+
+Reader = Callable[[str], Iterator[pa.Table | pa.RecordBatch]]
 
 
-def _schema(table: str, fields: list[tuple[str, pa.DataType]]) -> pa.Schema:
-    """Arrow schema of a bronze table; its primary key is NOT NULL (as dlt's hint says)."""
-    return pa.schema(
-        [pa.field(name, kind, nullable=name != PRIMARY_KEYS[table]) for name, kind in fields]
-    )
+def arrow_schema(table: str) -> pa.Schema:
+    """Bronze schema of a table's catalog columns (all nullable: junk rows may lack a key)."""
+    return pa.schema([(c.name, ARROW_TYPES[c.kind]) for c in TABLES_BY_NAME[table].columns])
 
 
-SCHEMAS: dict[str, pa.Schema] = {
-    "customers": _schema(
-        "customers",
-        [
-            ("customer_id", pa.int64()),
-            ("email", pa.string()),
-            ("first_name", pa.string()),
-            ("last_name", pa.string()),
-            ("country", pa.string()),
-            ("signup_at", TIMESTAMP),
-            ("updated_at", TIMESTAMP),
-        ],
-    ),
-    "products": _schema(
-        "products",
-        [
-            ("product_id", pa.int64()),
-            ("sku", pa.string()),
-            ("product_name", pa.string()),
-            ("category", pa.string()),
-            ("unit_price", pa.float64()),
-            ("is_active", pa.bool_()),
-            ("updated_at", TIMESTAMP),
-        ],
-    ),
-    "orders": _schema(
-        "orders",
-        [
-            ("order_id", pa.int64()),
-            ("customer_id", pa.int64()),
-            ("ordered_at", TIMESTAMP),
-            ("status", pa.string()),
-            ("updated_at", TIMESTAMP),
-        ],
-    ),
-    "order_items": _schema(
-        "order_items",
-        [
-            ("order_item_id", pa.int64()),
-            ("order_id", pa.int64()),
-            ("product_id", pa.int64()),
-            ("quantity", pa.int64()),
-            ("unit_price", pa.float64()),
-            ("updated_at", TIMESTAMP),
-        ],
-    ),
-    "payments": _schema(
-        "payments",
-        [
-            ("payment_id", pa.int64()),
-            ("order_id", pa.int64()),
-            ("payment_method", pa.string()),
-            ("amount", pa.float64()),
-            ("status", pa.string()),
-            ("paid_at", TIMESTAMP),
-            ("updated_at", TIMESTAMP),
-        ],
-    ),
-}
-
-SOURCE_TABLES: dict[str, tuple[str, ...]] = {
-    "files": ("customers", "products"),
-    "shop_db": ("orders", "order_items"),
-    "payments_api": ("payments",),
-}
+def _known_types(table: str) -> dict[str, pa.DataType]:
+    columns: tuple[Column, ...] = (*TABLES_BY_NAME[table].columns, *DRIFT_COLUMNS.get(table, ()))
+    return {column.name: ARROW_TYPES[column.kind] for column in columns}
 
 
-def _arrow_resource(
-    table: str,
-    read: Callable[[dlt.sources.incremental[str]], Iterator[pa.Table] | Iterator[pa.RecordBatch]],
-) -> DltResource:
-    """A dlt resource named ``table`` whose items are Arrow tables from ``read(incremental)``."""
-    cursor = dlt.sources.incremental[str]("updated_at", initial_value=EARLIEST)
-
-    def rows(updated_at: dlt.sources.incremental[str] = cursor) -> Iterator[Any]:
-        yield from read(updated_at)
-
-    return dlt.resource(
-        rows,
-        name=table,
-        primary_key=PRIMARY_KEYS[table],
-        write_disposition="append",
-    )()
+def _conform(data: pa.Table | pa.RecordBatch, table: str) -> pa.Table:
+    """Catalog columns get their bronze types; unknown (drifted) columns become text if untyped."""
+    known = _known_types(table)
+    fields = []
+    for field in data.schema:
+        kind = known.get(field.name)
+        if kind is None:
+            kind = pa.string() if pa.types.is_null(field.type) else field.type
+        fields.append(pa.field(field.name, kind))
+    result = pa.Table.from_batches([data]) if isinstance(data, pa.RecordBatch) else data
+    return result.cast(pa.schema(fields))
 
 
-def read_jsonl(path: Path, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-    """Stream a JSON-lines file as Arrow record batches of ``schema`` (readers drop NOT NULL)."""
+def _load_id() -> str:
+    """The id of the load package being extracted (a Unix timestamp, e.g. 1763371234.12)."""
+    try:
+        return str(dlt.current.load_package_state()["load_id"])
+    except Exception:  # outside an extraction (e.g. a direct call in a test)
+        return f"{datetime.now(UTC).timestamp():.6f}"
+
+
+class Lineage:
+    """Adds ``_loaded_at``, ``_source`` and ``_dlt_id`` to the Arrow batches of one table.
+
+    ``_dlt_id`` is ``<load id>.<table>.<row number>``: unique across loads and tables, made
+    with Arrow compute (dlt's own random ids would make its normalizer rewrite every file;
+    config.runtime_env() turns that off, so dlt imports the extracted parquet as it is).
+    """
+
+    def __init__(self, source: str, table: str) -> None:
+        load_id = _load_id()
+        self.loaded_at = pa.scalar(datetime.fromtimestamp(float(load_id), UTC), type=LOADED_AT)
+        self.source = pa.scalar(source, type=pa.string())
+        self.prefix = pa.scalar(f"{load_id}.{table}.", type=pa.string())
+        self.rows = 0
+
+    def __call__(self, data: pa.Table) -> pa.Table:
+        count = data.num_rows
+        numbers = pc.cast(pa.array(range(self.rows, self.rows + count), pa.int64()), pa.string())
+        self.rows += count
+        ids = pc.binary_join_element_wise(pa.repeat(self.prefix, count), numbers, "")
+        data = data.append_column(
+            pa.field("_loaded_at", LOADED_AT), pa.repeat(self.loaded_at, count)
+        )
+        data = data.append_column(pa.field("_source", pa.string()), pa.repeat(self.source, count))
+        return data.append_column(pa.field("_dlt_id", pa.string()), ids)
+
+
+def _arrow_resource(source: str, table: str, read: Reader) -> DltResource:
+    """A dlt resource named ``table``: Arrow tables from ``read(last updated_at)``."""
+    cursor = dlt.sources.incremental[str](CURSOR_COLUMN, initial_value=EARLIEST, range_start="open")
+
+    def rows(updated_at: dlt.sources.incremental[str] = cursor) -> Iterator[pa.Table]:
+        lineage = Lineage(source, table)
+        for data in read(updated_at.last_value or EARLIEST):
+            if data.num_rows:
+                yield lineage(_conform(data, table))
+
+    return dlt.resource(rows, name=table, write_disposition="append")()
+
+
+# ---------------------------------------------------------------------------------- files
+def read_jsonl(path: Path, table: str) -> Iterator[pa.RecordBatch]:
+    """Stream a JSON-lines file as record batches; unknown fields are inferred."""
     reader = pajson.open_json(
         path,
         read_options=pajson.ReadOptions(block_size=READ_BLOCK_BYTES),
         parse_options=pajson.ParseOptions(
-            explicit_schema=schema, unexpected_field_behavior="ignore"
+            explicit_schema=arrow_schema(table), unexpected_field_behavior="infer"
         ),
     )
-    for batch in reader:
-        yield batch.cast(schema)
+    yield from reader
 
 
-def read_csv(path: Path, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-    """Stream a CSV file (with a header) as Arrow record batches with an explicit schema."""
+def read_csv(path: Path, table: str) -> Iterator[pa.RecordBatch]:
+    """Stream a CSV file (with a header) as record batches; empty fields are null."""
     reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(block_size=READ_BLOCK_BYTES),
         convert_options=pacsv.ConvertOptions(
-            column_types=schema, include_columns=schema.names, strings_can_be_null=False
+            column_types=_known_types(table),
+            strings_can_be_null=True,
+            true_values=["true"],
+            false_values=["false"],
         ),
     )
-    for batch in reader:
-        yield batch.cast(schema)
+    yield from reader
 
 
-@dlt.source(name="files", max_table_nesting=0)
+def _file_signature(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+@dlt.source(name=FILES, max_table_nesting=0)
 def files_source(files_dir: str) -> list[DltResource]:
-    """``customers.jsonl`` and ``products.csv`` under ``files_dir``."""
+    """Every ``<table>_<batch>.jsonl|csv`` under ``files_dir``."""
     folder = Path(files_dir)
 
-    def customers(_updated_at: dlt.sources.incremental[str]) -> Iterator[pa.RecordBatch]:
-        yield from read_jsonl(folder / "customers.jsonl", SCHEMAS["customers"])
+    def reader(table: str) -> Reader:
+        spec = TABLES_BY_NAME[table]
+        read = read_jsonl if spec.file_format == "jsonl" else read_csv
 
-    def products(_updated_at: dlt.sources.incremental[str]) -> Iterator[pa.RecordBatch]:
-        yield from read_csv(folder / "products.csv", SCHEMAS["products"])
+        def read_files(_since: str) -> Iterator[pa.RecordBatch]:
+            done: dict[str, list[int]] = dlt.current.resource_state().setdefault("files", {})
+            for path in sorted(folder.glob(spec.file_pattern())):
+                signature = _file_signature(path)
+                if done.get(path.name) == signature:
+                    continue
+                yield from read(path, table)
+                done[path.name] = signature
 
-    return [_arrow_resource("customers", customers), _arrow_resource("products", products)]
+        return read_files
+
+    return [_arrow_resource(FILES, table, reader(table)) for table in SOURCE_TABLES[FILES]]
 
 
+# ---------------------------------------------------------------------------------- shop_db
 def read_sqlite_table(
-    db_path: Path, table: str, schema: pa.Schema, updated_since: str, chunk_rows: int
+    db_path: Path, table: str, updated_since: str, chunk_rows: int = SQL_CHUNK_ROWS
 ) -> Iterator[pa.Table]:
-    """Rows of ``table`` with ``updated_at >= updated_since`` as Arrow tables of ``chunk_rows``."""
+    """Rows with ``updated_at > updated_since`` as Arrow tables of ``chunk_rows`` rows."""
     uri = f"{db_path.resolve().as_uri()}?mode=ro"
-    columns = ", ".join(f'"{name}"' for name in schema.names)
-    query = (
-        f'SELECT {columns} FROM "{table}" WHERE updated_at >= ? '
-        f'ORDER BY updated_at, "{PRIMARY_KEYS[table]}"'
-    )
+    known = _known_types(table)
     with closing(sqlite3.connect(uri, uri=True)) as connection:
-        cursor = connection.execute(query, (updated_since,))
+        declared = connection.execute(f'PRAGMA table_info("{table}")').fetchall()
+        schema = pa.schema(
+            [
+                (name, known.get(name) or SQLITE_TYPES.get(str(kind).upper(), pa.string()))
+                for _, name, kind, *_ in declared
+            ]
+        )
+        columns = ", ".join(f'"{name}"' for name in schema.names)
+        key = TABLES_BY_NAME[table].key[0]
+        cursor = connection.execute(
+            f'SELECT {columns} FROM "{table}" WHERE {CURSOR_COLUMN} > ? '
+            f'ORDER BY {CURSOR_COLUMN}, "{key}"',
+            (updated_since,),
+        )
         while rows := cursor.fetchmany(chunk_rows):
-            columns_data = zip(*rows, strict=True)
             arrays = [
                 pa.array(values, type=field.type)
-                for values, field in zip(columns_data, schema, strict=True)
+                for values, field in zip(zip(*rows, strict=True), schema, strict=True)
             ]
             yield pa.Table.from_arrays(arrays, schema=schema)
 
 
-@dlt.source(name="shop_db", max_table_nesting=0)
+@dlt.source(name=SHOP_DB, max_table_nesting=0)
 def shop_db_source(db_path: str) -> list[DltResource]:
-    """``orders`` and ``order_items`` from the shop's sqlite database."""
+    """The shop's sqlite tables (orders, order_items, refunds, ...)."""
     path = Path(db_path)
 
-    def reader(table: str) -> Callable[[dlt.sources.incremental[str]], Iterator[pa.Table]]:
-        def read(updated_at: dlt.sources.incremental[str]) -> Iterator[pa.Table]:
+    def reader(table: str) -> Reader:
+        def read(since: str) -> Iterator[pa.Table]:
             if not path.is_file():
                 raise FileNotFoundError(f"{path}: shop database not found")
-            yield from read_sqlite_table(
-                path, table, SCHEMAS[table], updated_at.last_value, SQL_CHUNK_ROWS
-            )
+            yield from read_sqlite_table(path, table, since)
 
         return read
 
-    return [_arrow_resource(table, reader(table)) for table in SOURCE_TABLES["shop_db"]]
+    return [_arrow_resource(SHOP_DB, table, reader(table)) for table in SOURCE_TABLES[SHOP_DB]]
 
 
+# ---------------------------------------------------------------------------------- shop_api
 def fetch_page(
-    base_url: str, page: int, page_size: int, updated_since: str
+    base_url: str, endpoint: str, page: int, page_size: int, updated_since: str
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """One page of ``GET /payments``: its records and the next page number (or None)."""
+    """One page of ``GET /<endpoint>``: its records and the next page number (or None)."""
     query = urlencode({"page": page, "page_size": page_size, "updated_since": updated_since})
-    with urlopen(f"{base_url}/payments?{query}", timeout=API_TIMEOUT_SECONDS) as response:
+    with urlopen(f"{base_url}/{endpoint}?{query}", timeout=API_TIMEOUT_SECONDS) as response:
         body = json.load(response)
     return body["data"], body.get("next_page")
 
 
-def read_payments(base_url: str, page_size: int, updated_since: str) -> Iterator[pa.Table]:
-    """Walk every page from the API; yield Arrow tables of about ``API_BATCH_ROWS`` rows."""
-    schema = SCHEMAS["payments"]
+def read_api_table(
+    base_url: str, table: str, page_size: int, updated_since: str
+) -> Iterator[pa.Table]:
+    """Walk every page of an endpoint; yield Arrow tables of about ``API_BATCH_ROWS`` rows."""
+    known = arrow_schema(table)
     pending: list[dict[str, Any]] = []
     page: int | None = 1
     while page is not None:
-        records, page = fetch_page(base_url, page, page_size, updated_since)
+        records, page = fetch_page(base_url, table, page, page_size, updated_since)
         pending.extend(records)
         if len(pending) >= API_BATCH_ROWS or (page is None and pending):
+            extra = [name for name in pending[0] if name not in known.names]
+            schema = pa.schema([*known, *((name, pa.string()) for name in extra)])
             yield pa.Table.from_pylist(pending, schema=schema)
             pending = []
 
 
-@dlt.source(name="payments_api", max_table_nesting=0)
-def payments_api_source(
-    base_url: str | None, page_size: int, sample_db_path: str
-) -> list[DltResource]:
-    """``payments`` from the REST API at ``base_url``.
+@dlt.source(name=SHOP_API, max_table_nesting=0)
+def shop_api_source(base_url: str | None, page_size: int, sample_db_path: str) -> list[DltResource]:
+    """``payments`` and ``support_tickets`` from the REST API at ``base_url``.
 
     With ``base_url`` None the bundled sample API is started (on 127.0.0.1, a free port) for
-    the duration of the extraction, serving ``sample_db_path``.
+    the duration of each table's extraction, serving ``sample_db_path``.
     """
 
-    def payments(updated_at: dlt.sources.incremental[str]) -> Iterator[pa.Table]:
-        server = serve_sample_api(Path(sample_db_path)) if base_url is None else nullcontext()
-        with server as sample_url:
-            url = base_url or sample_url
-            yield from read_payments(url, page_size, updated_at.last_value)
+    def reader(table: str) -> Reader:
+        def read(since: str) -> Iterator[pa.Table]:
+            server = serve_sample_api(Path(sample_db_path)) if base_url is None else nullcontext()
+            with server as sample_url:
+                yield from read_api_table(base_url or sample_url, table, page_size, since)
 
-    return [_arrow_resource("payments", payments)]
+        return read
+
+    return [_arrow_resource(SHOP_API, table, reader(table)) for table in SOURCE_TABLES[SHOP_API]]

@@ -21,8 +21,8 @@ class BronzeTable:
 
 
 def bronze_tables(cfg: StackConfig) -> list[BronzeTable]:
-    """Every ``<bronze>/<source>/<table>/`` folder with parquet files (dlt's own tables excluded);
-    row counts come from the parquet footers, no data is read."""
+    """Every ``<bronze>/<source>/<table>/`` folder with parquet files (in one folder per load;
+    dlt's own tables excluded); row counts come from the parquet footers, no data is read."""
     tables: list[BronzeTable] = []
     if not cfg.bronze_path.is_dir():
         return tables
@@ -30,7 +30,7 @@ def bronze_tables(cfg: StackConfig) -> list[BronzeTable]:
         for table_dir in sorted(p for p in source_dir.iterdir() if p.is_dir()):
             if table_dir.name.startswith("_dlt"):
                 continue
-            files = sorted(table_dir.glob("*.parquet"))
+            files = sorted(table_dir.glob("*/*.parquet"))
             if files:
                 rows = sum(pq.ParquetFile(file).metadata.num_rows for file in files)
                 tables.append(

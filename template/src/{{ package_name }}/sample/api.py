@@ -1,10 +1,11 @@
-"""The bundled sample payments API: a small threaded HTTP server on 127.0.0.1.
+"""The bundled sample shop API (source ``shop_api``): a small threaded HTTP server on 127.0.0.1.
 
-``GET /payments?page=N&page_size=M&updated_since=ISO`` returns
-``{"data": [...], "page": N, "page_size": M, "next_page": N + 1 | null}`` ordered by
-``(updated_at, payment_id)``. Like many real APIs its pages overlap: every page after the first
-repeats the last record of the previous one, so clients must deduplicate by ``payment_id``.
-``GET /health`` answers ``{"status": "ok", "payments": <count>}``.
+``GET /payments`` and ``GET /support_tickets`` with ``page=N&page_size=M&updated_since=ISO``
+return ``{"data": [...], "page": N, "page_size": M, "next_page": N + 1 | null}``: the records
+with ``updated_at >= updated_since``, ordered by ``(updated_at, <id>)``. Like many real APIs its
+pages overlap: every page after the first repeats the last record of the previous one, so
+clients must deduplicate by key. ``GET /health`` answers
+``{"status": "ok", "payments": <count>, "support_tickets": <count>}``.
 """
 
 from __future__ import annotations
@@ -21,11 +22,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from ..ingestion.tables import SHOP_API, SOURCE_TABLES, TABLES_BY_NAME, SourceTable
+
 HOST = "127.0.0.1"
 MAX_PAGE_SIZE = 10_000
 PAGE_OVERLAP = 1
 EARLIEST = "1970-01-01T00:00:00Z"
-COLUMNS = ("payment_id", "order_id", "payment_method", "amount", "status", "paid_at", "updated_at")
+ENDPOINTS: dict[str, SourceTable] = {
+    f"/{name}": TABLES_BY_NAME[name] for name in SOURCE_TABLES[SHOP_API]
+}
 
 
 class BadRequest(ValueError):
@@ -54,50 +59,103 @@ def _since_param(query: dict[str, list[str]]) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def read_page(db_path: Path, page: int, page_size: int, updated_since: str) -> dict[str, Any]:
-    """One page of payments with ``updated_at >= updated_since`` (overlapping by one record)."""
+class PageCursors:
+    """Where the next page starts, remembered per (table, updated_since, page_size, page).
+
+    Clients walk pages in order, so page N+1 is read with an index seek from the last record
+    of page N instead of an OFFSET scan (which makes a full walk quadratic in the rows).
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._positions: dict[tuple[str, str, int, int], tuple[str, int]] = {}
+        self._lock = threading.Lock()
+        self._limit = limit
+
+    def get(self, key: tuple[str, str, int, int]) -> tuple[str, int] | None:
+        with self._lock:
+            return self._positions.get(key)
+
+    def put(self, key: tuple[str, str, int, int], position: tuple[str, int]) -> None:
+        with self._lock:
+            if len(self._positions) >= self._limit:
+                self._positions.clear()
+            self._positions[key] = position
+
+
+def read_page(
+    db_path: Path,
+    table: SourceTable,
+    page: int,
+    page_size: int,
+    updated_since: str,
+    cursors: PageCursors | None = None,
+) -> dict[str, Any]:
+    """One page of ``table`` with ``updated_at >= updated_since`` (overlapping by one record)."""
     offset = (page - 1) * page_size
     start = max(0, offset - PAGE_OVERLAP)
     limit = offset + page_size - start
+    columns = table.column_names
+    key = table.key[0]
+    select = f"SELECT {', '.join(columns)} FROM {table.name} WHERE updated_at >= ?"
+    order = f"ORDER BY updated_at, {key} LIMIT ?"
+    position = cursors.get((table.name, updated_since, page_size, page)) if cursors else None
     uri = f"{db_path.resolve().as_uri()}?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as connection:
-        rows = connection.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM payments WHERE updated_at >= ? "
-            "ORDER BY updated_at, payment_id LIMIT ? OFFSET ?",
-            (updated_since, limit + 1, start),
-        ).fetchall()
+        if position is None:
+            rows = connection.execute(
+                f"{select} {order} OFFSET ?", (updated_since, limit + 1, start)
+            ).fetchall()
+        else:
+            rows = connection.execute(
+                f"{select} AND (updated_at, {key}) >= (?, ?) {order}",
+                (updated_since, *position, limit + 1),
+            ).fetchall()
     has_more = len(rows) > limit
+    data = [dict(zip(columns, row, strict=True)) for row in rows[:limit]]
+    if has_more and cursors is not None and data:
+        last = data[-1]
+        cursors.put(
+            (table.name, updated_since, page_size, page + 1), (last["updated_at"], last[key])
+        )
     return {
-        "data": [dict(zip(COLUMNS, row, strict=True)) for row in rows[:limit]],
+        "data": data,
         "page": page,
         "page_size": page_size,
         "next_page": page + 1 if has_more else None,
     }
 
 
-def count_payments(db_path: Path) -> int:
+def count_records(db_path: Path) -> dict[str, int]:
+    """Records per endpoint table."""
     uri = f"{db_path.resolve().as_uri()}?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as connection:
-        return int(connection.execute("SELECT count(*) FROM payments").fetchone()[0])
+        return {
+            table.name: int(connection.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0])
+            for table in ENDPOINTS.values()
+        }
 
 
 def _handler_for(db_path: Path) -> type[BaseHTTPRequestHandler]:
-    class PaymentsHandler(BaseHTTPRequestHandler):
-        server_version = "SamplePaymentsAPI/1.0"
+    cursors = PageCursors()
+
+    class ShopApiHandler(BaseHTTPRequestHandler):
+        server_version = "SampleShopAPI/1.0"
 
         def do_GET(self) -> None:
             url = urlparse(self.path)
             query = parse_qs(url.query)
             try:
-                if url.path == "/payments":
+                if url.path in ENDPOINTS:
                     body = read_page(
                         db_path,
+                        ENDPOINTS[url.path],
                         page=_int_param(query, "page", 1, 10**9),
                         page_size=_int_param(query, "page_size", 500, MAX_PAGE_SIZE),
                         updated_since=_since_param(query),
+                        cursors=cursors,
                     )
                 elif url.path == "/health":
-                    body = {"status": "ok", "payments": count_payments(db_path)}
+                    body = {"status": "ok", **count_records(db_path)}
                 else:
                     self._send(HTTPStatus.NOT_FOUND, {"error": f"no route {url.path}"})
                     return
@@ -105,7 +163,7 @@ def _handler_for(db_path: Path) -> type[BaseHTTPRequestHandler]:
                 self._send(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
                 return
             except sqlite3.Error as exc:
-                self._send(HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"payments store: {exc}"})
+                self._send(HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"shop API store: {exc}"})
                 return
             self._send(HTTPStatus.OK, body)
 
@@ -120,14 +178,14 @@ def _handler_for(db_path: Path) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             """Keep request logs out of the pipeline's output."""
 
-    return PaymentsHandler
+    return ShopApiHandler
 
 
 @contextmanager
 def serve_sample_api(db_path: Path, port: int = 0) -> Iterator[str]:
     """Serve ``db_path`` on 127.0.0.1 (``port`` 0 = a free port); yield the base URL."""
     if not db_path.is_file():
-        raise FileNotFoundError(f"{db_path}: sample payments not found (run `platform generate`)")
+        raise FileNotFoundError(f"{db_path}: sample API data not found (run `platform generate`)")
     server = ThreadingHTTPServer((HOST, port), _handler_for(db_path))
     server.daemon_threads = True
     thread = threading.Thread(

@@ -1,274 +1,132 @@
-"""Deterministic sample sources: a small retail shop.
+"""Deterministic sample sources: an online shop with a subscription line (see ``simulate``).
 
-``generate()`` writes, from a seed and a scale factor (SF 1 ~ 200k orders, SF 0.01 ~ 2k):
+``generate()`` writes batch 1 (fresh: every earlier sample file is replaced) or appends a later
+batch (the next week: new, changed and late-arriving rows, and the ``loyalty_tier`` column) to
 
-- ``<files_dir>/customers.jsonl`` (JSON lines; a few exact duplicate lines at the end),
-- ``<files_dir>/products.csv``,
-- the shop database (sqlite): ``orders`` and ``order_items``,
-- the payments the sample API serves (sqlite table ``payments`` in its own file).
+- ``<files_dir>/<table>_<batch>.jsonl|csv``: customers, products, campaigns, ad_spend,
+  web_sessions, web_events (one file per table and batch);
+- the shop database (sqlite): orders, order_items, refunds, subscriptions, shipments,
+  inventory_movements (changed rows are replaced in place, with a newer ``updated_at``);
+- the data the sample API serves (sqlite): payments, support_tickets;
+- ``<sources_dir>/ground_truth.json``: every mart figure computed from the clean rows, plus
+  per table the clean, junk and duplicate row counts (cumulative over the batches so far).
 
-Rows are produced and written in chunks, so memory stays flat as the scale factor grows. The
-same seed and scale factor always give byte-identical files and identical database rows.
+The generator keeps its own store of the clean rows in ``<sources_dir>/generator/``. The same
+seed and scale factor always give identical files and rows; rows are written in chunks, so
+memory does not grow with the scale factor.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import random
-import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from ..ingestion.tables import TABLES
+from .publish import Destinations, TableCounts, publish
+from .simulate import SampleSizes, Simulation, period
+from .store import Store, read_meta
+from .truth import GroundTruth
 
 if TYPE_CHECKING:
     from ..config import StackConfig
 
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-ORDER_WINDOW_DAYS = 90
-CHUNK_ORDERS = 10_000
-
-ORDER_STATUSES = ("placed", "shipped", "delivered", "cancelled")
-ORDER_STATUS_WEIGHTS = (15, 20, 55, 10)
-PAYMENT_METHODS = ("card", "paypal", "bank_transfer", "gift_card")
-PAYMENT_METHOD_WEIGHTS = (55, 25, 12, 8)
-COUNTRIES = ("US", "DE", "FR", "GB", "NL", "ES", "IT", "SE", "PL", "CA")
-CATEGORIES = ("apparel", "home", "garden", "toys", "books", "electronics", "sports")
-FIRST_NAMES = ("Ada", "Ben", "Chloe", "Dev", "Elif", "Finn", "Grace", "Hugo", "Ines", "Jon")
-LAST_NAMES = ("Meyer", "Smith", "Rossi", "Dubois", "Novak", "Silva", "Jensen", "Kowal", "Ito")
-ADJECTIVES = ("Classic", "Compact", "Deluxe", "Eco", "Handy", "Premium", "Smart", "Sturdy")
-NOUNS = ("Backpack", "Lamp", "Mug", "Planter", "Puzzle", "Novel", "Speaker", "Bottle", "Kite")
-
-CUSTOMER_FIELDS = (
-    "customer_id",
-    "email",
-    "first_name",
-    "last_name",
-    "country",
-    "signup_at",
-    "updated_at",
-)
-PRODUCT_FIELDS = (
-    "product_id",
-    "sku",
-    "product_name",
-    "category",
-    "unit_price",
-    "is_active",
-    "updated_at",
-)
-
-SHOP_SCHEMA = """
-CREATE TABLE orders (
-    order_id INTEGER PRIMARY KEY,
-    customer_id INTEGER NOT NULL,
-    ordered_at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE order_items (
-    order_item_id INTEGER PRIMARY KEY,
-    order_id INTEGER NOT NULL,
-    product_id INTEGER NOT NULL,
-    quantity INTEGER NOT NULL,
-    unit_price REAL NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX orders_updated_at ON orders (updated_at, order_id);
-CREATE INDEX order_items_updated_at ON order_items (updated_at, order_item_id);
-"""
-
-PAYMENTS_SCHEMA = """
-CREATE TABLE payments (
-    payment_id INTEGER PRIMARY KEY,
-    order_id INTEGER NOT NULL,
-    payment_method TEXT NOT NULL,
-    amount REAL NOT NULL,
-    status TEXT NOT NULL,
-    paid_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX payments_updated_at ON payments (updated_at, payment_id);
-"""
+__all__ = ["GenerationError", "SamplePaths", "SampleSizes", "generate", "period"]
 
 Progress = Callable[[str, int], None]
 
 
-@dataclass(frozen=True)
-class SampleSizes:
-    customers: int
-    products: int
-    orders: int
-
-    @classmethod
-    def for_scale(cls, scale_factor: float) -> SampleSizes:
-        if scale_factor <= 0:
-            raise ValueError("scale_factor must be greater than 0")
-        return cls(
-            customers=max(20, round(50_000 * scale_factor)),
-            products=max(20, round(5_000 * scale_factor)),
-            orders=max(50, round(200_000 * scale_factor)),
-        )
+class GenerationError(ValueError):
+    """A batch cannot be generated (e.g. batch 2 before batch 1); the message says why."""
 
 
 @dataclass(frozen=True)
 class SamplePaths:
     files_dir: Path
     shop_db: Path
-    payments_db: Path
+    api_db: Path
+    sources_dir: Path
 
     @classmethod
     def from_config(cls, cfg: StackConfig) -> SamplePaths:
-        return cls(files_dir=cfg.files_dir, shop_db=cfg.sqlite_path, payments_db=cfg.api_data_path)
+        return cls(
+            files_dir=cfg.files_dir,
+            shop_db=cfg.sqlite_path,
+            api_db=cfg.api_data_path,
+            sources_dir=cfg.sources_dir,
+        )
 
     @property
-    def customers(self) -> Path:
-        return self.files_dir / "customers.jsonl"
+    def store(self) -> Path:
+        return self.sources_dir / "generator" / "store.sqlite"
 
     @property
-    def products(self) -> Path:
-        return self.files_dir / "products.csv"
+    def ground_truth(self) -> Path:
+        return self.sources_dir / "ground_truth.json"
 
-    def all(self) -> tuple[Path, ...]:
-        return (self.customers, self.products, self.shop_db, self.payments_db)
+    def batch_files(self, table: str) -> list[Path]:
+        """The files of a files-source table, oldest batch first."""
+        spec = next(t for t in TABLES if t.name == table)
+        return sorted(self.files_dir.glob(spec.file_pattern()))
 
     def exist(self) -> bool:
-        return all(path.is_file() for path in self.all())
+        """Whether a complete sample (at least batch 1) is present."""
+        files = all(self.batch_files(t.name) for t in TABLES if t.file_format is not None)
+        others = (self.shop_db, self.api_db, self.store, self.ground_truth)
+        return files and all(path.is_file() for path in others)
+
+    def generated_batches(self) -> int:
+        return int(read_meta(self.store).get("batch", 0)) if self.ground_truth.is_file() else 0
+
+    def remove(self) -> None:
+        for table in TABLES:
+            if table.file_format is not None:
+                for path in self.batch_files(table.name):
+                    path.unlink()
+        for path in (self.shop_db, self.api_db, self.store, self.ground_truth):
+            path.unlink(missing_ok=True)
 
 
-def iso(moment: datetime) -> str:
-    """UTC ISO-8601 with a trailing Z, seconds precision: 2026-03-01T10:15:00Z."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+def _open_store(paths: SamplePaths, batch: int, seed: int, scale_factor: float) -> Store:
+    if batch == 1:
+        paths.remove()
+        store = Store(paths.store, fresh=True)
+        store.set_meta("seed", seed)
+        store.set_meta("scale_factor", repr(float(scale_factor)))
+        return store
+    done = paths.generated_batches()
+    if done != batch - 1:
+        raise GenerationError(
+            f"cannot generate batch {batch}: the sample holds {done} batch(es); "
+            f"generate batch {done + 1} next (or batch 1 to start over)"
+        )
+    return Store(paths.store, fresh=False)
 
 
-def _rng(seed: int, stream: str) -> random.Random:
-    return random.Random(f"{seed}:{stream}")
-
-
-def _customers(seed: int, count: int) -> Iterator[dict[str, object]]:
-    rng = _rng(seed, "customers")
-    for customer_id in range(1, count + 1):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        signup = EPOCH - timedelta(seconds=rng.randrange(365 * 86_400))
-        updated = signup + timedelta(seconds=rng.randrange(60 * 86_400))
-        yield {
-            "customer_id": customer_id,
-            "email": f"{first}.{last}.{customer_id}@example.com".lower(),
-            "first_name": first,
-            "last_name": last,
-            "country": rng.choice(COUNTRIES),
-            "signup_at": iso(signup),
-            "updated_at": iso(updated),
+def _merge_counts(store: Store, batch: int, counts: dict[str, TableCounts]) -> dict[str, Any]:
+    totals: dict[str, Any] = json.loads(store.get_meta("row_counts", "{}") or "{}")
+    written: dict[str, Any] = json.loads(store.get_meta("source_rows", "{}") or "{}")
+    written[str(batch)] = {name: c.written for name, c in counts.items()}
+    for name, table_counts in counts.items():
+        total = totals.setdefault(name, {"junk_reasons": {}, "duplicates": 0})
+        for reason, count in table_counts.junk.items():
+            total["junk_reasons"][reason] = total["junk_reasons"].get(reason, 0) + count
+        total["duplicates"] += table_counts.duplicates + table_counts.versions
+    store.set_meta("row_counts", json.dumps(totals, sort_keys=True))
+    store.set_meta("source_rows", json.dumps(written, sort_keys=True))
+    row_counts: dict[str, Any] = {}
+    for table in TABLES:
+        (clean,) = store.query(f"SELECT count(*) FROM {table.name}").fetchone()
+        total = totals[table.qualified_name]
+        row_counts[table.qualified_name] = {
+            "clean": int(clean),
+            "junk": sum(total["junk_reasons"].values()),
+            "duplicates": total["duplicates"],
+            "junk_reasons": dict(sorted(total["junk_reasons"].items())),
         }
-
-
-def _write_customers(path: Path, seed: int, count: int) -> int:
-    rng = _rng(seed, "customer-duplicates")
-    duplicated = set(rng.sample(range(1, count + 1), k=min(count, max(3, count // 250))))
-    repeated: list[str] = []
-    lines = 0
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
-        for customer in _customers(seed, count):
-            line = json.dumps(customer, separators=(",", ":")) + "\n"
-            handle.write(line)
-            lines += 1
-            if customer["customer_id"] in duplicated:
-                repeated.append(line)
-        handle.writelines(repeated)
-    return lines + len(repeated)
-
-
-def _product_rows(seed: int, count: int) -> Iterator[tuple[int, str, str, str, float, bool, str]]:
-    rng = _rng(seed, "products")
-    for product_id in range(1, count + 1):
-        updated = EPOCH - timedelta(seconds=rng.randrange(180 * 86_400))
-        yield (
-            product_id,
-            f"SKU-{product_id:06d}",
-            f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}",
-            rng.choice(CATEGORIES),
-            round(rng.uniform(3, 250), 2),
-            rng.random() < 0.9,
-            iso(updated),
-        )
-
-
-def _write_products(path: Path, seed: int, count: int) -> list[float]:
-    """Write products.csv; return the unit prices (index = product_id - 1)."""
-    prices: list[float] = []
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(PRODUCT_FIELDS)
-        for row in _product_rows(seed, count):
-            product_id, sku, name, category, price, active, updated = row
-            prices.append(price)
-            writer.writerow(
-                (product_id, sku, name, category, f"{price:.2f}", str(active).lower(), updated)
-            )
-    return prices
-
-
-@dataclass
-class _Counters:
-    order_items: int = 0
-    payments: int = 0
-
-
-def _order_chunk(
-    rng: random.Random,
-    sizes: SampleSizes,
-    prices: list[float],
-    first_order: int,
-    last_order: int,
-    counters: _Counters,
-) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    window = ORDER_WINDOW_DAYS * 86_400
-    slot = window / sizes.orders
-    orders: list[tuple] = []
-    items: list[tuple] = []
-    payments: list[tuple] = []
-    for order_id in range(first_order, last_order + 1):
-        ordered = EPOCH + timedelta(seconds=int((order_id - 1) * slot + rng.random() * slot))
-        status = rng.choices(ORDER_STATUSES, ORDER_STATUS_WEIGHTS)[0]
-        lag_hours = {"placed": 2, "shipped": 72, "delivered": 240, "cancelled": 48}[status]
-        updated = ordered + timedelta(seconds=rng.randrange(60, lag_hours * 3_600))
-        orders.append(
-            (order_id, rng.randint(1, sizes.customers), iso(ordered), status, iso(updated))
-        )
-        total = 0.0
-        for _ in range(rng.choices((1, 2, 3, 4), (40, 30, 20, 10))[0]):
-            counters.order_items += 1
-            product_id = rng.randint(1, sizes.products)
-            quantity = rng.choices((1, 2, 3), (70, 20, 10))[0]
-            price = prices[product_id - 1]
-            total += quantity * price
-            items.append(
-                (counters.order_items, order_id, product_id, quantity, price, iso(ordered))
-            )
-        amount = round(total, 2)
-        if status == "cancelled":
-            attempts = ("failed",) if rng.random() < 0.3 else ()
-        else:
-            attempts = ("failed", "succeeded") if rng.random() < 0.07 else ("succeeded",)
-        paid = ordered
-        for outcome in attempts:
-            counters.payments += 1
-            paid += timedelta(seconds=rng.randrange(30, 1_800))
-            method = rng.choices(PAYMENT_METHODS, PAYMENT_METHOD_WEIGHTS)[0]
-            changed = paid + timedelta(seconds=rng.randrange(0, 120))
-            payments.append(
-                (counters.payments, order_id, method, amount, outcome, iso(paid), iso(changed))
-            )
-    return orders, items, payments
-
-
-def _fresh_sqlite(path: Path, schema: str) -> sqlite3.Connection:
-    path.unlink(missing_ok=True)
-    connection = sqlite3.connect(path)
-    connection.executescript(schema)
-    return connection
+    return {"row_counts": row_counts, "source_rows": written}
 
 
 def generate(
@@ -276,39 +134,40 @@ def generate(
     *,
     seed: int = 42,
     scale_factor: float = 0.01,
+    batch: int = 1,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Write every sample source (replacing old files); return rows written per table.
+    """Write batch ``batch`` of every sample source; return the rows written per table.
 
-    ``progress(table, rows)`` is called as work advances (orders in chunks).
+    Batch 1 starts over with ``seed`` and ``scale_factor``; a later batch continues the sample
+    already there (with its seed and scale factor) and must follow the last one generated.
+    ``progress(table, rows)`` is called as work advances (orders, day by day).
     """
-    sizes = SampleSizes.for_scale(scale_factor)
-    for path in paths.all():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if batch < 1:
+        raise GenerationError("batches are numbered from 1")
+    SampleSizes.for_scale(scale_factor)
     report = progress or (lambda _table, _rows: None)
-
-    counts = {"customers": _write_customers(paths.customers, seed, sizes.customers)}
-    report("customers", counts["customers"])
-    prices = _write_products(paths.products, seed, sizes.products)
-    counts["products"] = len(prices)
-    report("products", counts["products"])
-
-    rng = _rng(seed, "orders")
-    counters = _Counters()
-    shop = _fresh_sqlite(paths.shop_db, SHOP_SCHEMA)
-    pay = _fresh_sqlite(paths.payments_db, PAYMENTS_SCHEMA)
+    store = _open_store(paths, batch, seed, scale_factor)
     try:
-        for first in range(1, sizes.orders + 1, CHUNK_ORDERS):
-            last = min(first + CHUNK_ORDERS - 1, sizes.orders)
-            orders, items, payments = _order_chunk(rng, sizes, prices, first, last, counters)
-            shop.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?)", orders)
-            shop.executemany("INSERT INTO order_items VALUES (?, ?, ?, ?, ?, ?)", items)
-            pay.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?)", payments)
-            report("orders", len(orders))
-        shop.commit()
-        pay.commit()
+        seed = int(store.get_meta("seed") or seed)
+        scale_factor = float(store.get_meta("scale_factor") or scale_factor)
+        Simulation(store, seed, SampleSizes.for_scale(scale_factor), batch).run(report)
+        destinations = Destinations(paths.files_dir, paths.shop_db, paths.api_db)
+        counts = publish(store, batch, destinations)
+        accounting = _merge_counts(store, batch, counts)
+        store.set_meta("batch", batch)
+        store.commit()
+        truth = {
+            "seed": seed,
+            "scale_factor": scale_factor,
+            "batches": batch,
+            "period_end": period(batch)[1],
+            **accounting,
+            **GroundTruth(store).compute(),
+        }
     finally:
-        shop.close()
-        pay.close()
-    counts.update(orders=sizes.orders, order_items=counters.order_items, payments=counters.payments)
-    return counts
+        store.close()
+    partial = paths.ground_truth.with_name(paths.ground_truth.name + ".partial")
+    partial.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+    partial.replace(paths.ground_truth)
+    return {name.split(".", 1)[1]: c.written for name, c in counts.items()}

@@ -1,2 +1,2 @@
--- Bronze: the raw files.products rows as dlt landed them (all loads, duplicates included).
+-- Bronze: every files.products row as dlt landed it (all loads; duplicates and junk included).
 select * from {{ source('files', 'products') }}

@@ -1,2 +1,2 @@
--- Bronze: the raw shop_db.orders rows as dlt landed them (all loads, duplicates included).
+-- Bronze: every shop_db.orders row as dlt landed it (all loads; duplicates and junk included).
 select * from {{ source('shop_db', 'orders') }}

@@ -1,4 +1,4 @@
--- One row per order line, with its order's customer, time and status.
+-- One row per valid order line, with its order's customer, time and status.
 select
     items.order_item_id,
     items.order_id,
@@ -7,9 +7,10 @@ select
     orders.ordered_at,
     cast(orders.ordered_at as date) as order_date,
     orders.status as order_status,
+    orders.status = 'cancelled' as is_cancelled,
     items.quantity,
     items.unit_price,
     {{ to_money('items.quantity * items.unit_price', 18) }} as line_total
 from {{ ref('stg_shop_db__order_items') }} as items
-inner join {{ ref('stg_shop_db__orders') }} as orders
+left join {{ ref('stg_shop_db__orders') }} as orders
     on items.order_id = orders.order_id

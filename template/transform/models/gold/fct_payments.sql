@@ -10,6 +10,6 @@ select
     payments.paid_at,
     cast(payments.paid_at as date) as paid_date,
     payments.updated_at
-from {{ ref('stg_payments_api__payments') }} as payments
+from {{ ref('stg_shop_api__payments') }} as payments
 left join {{ ref('stg_shop_db__orders') }} as orders
     on payments.order_id = orders.order_id

@@ -1,17 +1,12 @@
--- Revenue per UTC calendar day of ordering, over non-cancelled orders only.
-with daily as (
-    select
-        order_date as revenue_date,
-        count(distinct order_id) as order_count,
-        sum(order_total) as gross_revenue
-    from {{ ref('fct_orders') }}
-    where not is_cancelled
-    group by order_date
-)
-
+-- Revenue per UTC order date over valid (non-cancelled) orders: gross from their valid lines,
+-- refunds of those orders attributed to the order's date, net = gross - refunded.
 select
-    revenue_date,
-    cast(order_count as {{ dbt.type_bigint() }}) as order_count,
-    {{ to_money('gross_revenue', 18) }} as gross_revenue,
-    {{ to_money('round(gross_revenue / order_count, 2)', 18) }} as average_order_value
-from daily
+    order_date as revenue_date,
+    cast(count(*) as {{ dbt.type_bigint() }}) as order_count,
+    {{ to_money('sum(gross_amount)', 18) }} as gross_revenue,
+    {{ to_money('sum(refunded_amount)', 18) }} as refunded_amount,
+    {{ to_money('sum(net_amount)', 18) }} as net_revenue,
+    {{ to_money(round_ratio('sum(gross_amount)', 'count(*)', 2), 18) }} as average_order_value
+from {{ ref('fct_orders') }}
+where not is_cancelled
+group by order_date

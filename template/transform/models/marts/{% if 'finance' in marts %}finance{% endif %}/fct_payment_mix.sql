@@ -13,7 +13,6 @@ select
     payment_method,
     cast(payment_count as {{ dbt.type_bigint() }}) as payment_count,
     {{ to_money('total_amount', 18) }} as total_amount,
-    cast(
-        round(total_amount / sum(total_amount) over (), 4) as decimal(9, 4)
-    ) as share_of_amount
+    cast({{ round_ratio('total_amount', 'sum(total_amount) over ()', 4) }} as decimal(9, 4))
+        as share_of_amount
 from by_method

@@ -1,0 +1,2 @@
+-- Bronze: every files.web_sessions row as dlt landed it (all loads; duplicates and junk included).
+select * from {{ source('files', 'web_sessions') }}

@@ -1,0 +1,2 @@
+-- Bronze: every shop_db.refunds row as dlt landed it (all loads; duplicates and junk included).
+select * from {{ source('shop_db', 'refunds') }}
