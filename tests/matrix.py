@@ -25,7 +25,7 @@ import sys
 import tempfile
 import tomllib
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -485,11 +485,15 @@ def validate(
     with tempfile.TemporaryDirectory(prefix="matrix-check-") as tmp:
         report.failures += _ruff_all(Path(tmp), python_roots, matrix.blobs, ruff)
         report.failures += _tool_on_blobs(Path(tmp), seen, "workflow", matrix.blobs, actionlint)
-        for (warehouse, _), (name, files) in dbt_projects.items():
-            dbt = (dbt_executables or {}).get(warehouse)
-            if dbt:
-                report.checks["dbt_project"] = report.checks.get("dbt_project", 0) + 1
-                report.failures += _dbt_parse(Path(tmp), dbt, name, files, matrix.blobs)
+        parses = [
+            (Path(tmp), dbt, name, files, matrix.blobs)
+            for (warehouse, _), (name, files) in dbt_projects.items()
+            if (dbt := (dbt_executables or {}).get(warehouse))
+        ]
+        report.checks["dbt_project"] = len(parses)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # subprocesses
+            for failures in pool.map(lambda args: _dbt_parse(*args), parses):
+                report.failures += failures
         if shutil.which("terraform"):
             report.failures += _tool_on_blobs(
                 Path(tmp), seen, "terraform", matrix.blobs, "terraform"

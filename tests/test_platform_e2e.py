@@ -18,7 +18,8 @@ import yaml
 from .conftest import CATALOG, render
 from .matrix import combo_id, pairwise
 
-PAIRWISE = pairwise(CATALOG)
+DEFAULT = {layer.question: layer.default for layer in CATALOG.layers}
+PAIRWISE = [DEFAULT, *(c for c in pairwise(CATALOG) if c != DEFAULT)]
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("platform-e2e")]
 
 

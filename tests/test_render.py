@@ -163,7 +163,7 @@ def test_render_stack_config_mirrors_the_users_shape(default_project: Path) -> N
     assert platform["storage"]["data_warehouse"]["provider"] == "duckdb"
     assert platform["processing"]["tool"] == "dbt"
     assert platform["visualization"]["tool"] == "none"
-    assert platform["marts"] == ["finance"]
+    assert platform["marts"] == CATALOG.layer("marts").default
 
 
 def test_render_readme_shows_this_stack(default_project: Path) -> None:

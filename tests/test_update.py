@@ -146,22 +146,20 @@ def test_update_migration_renames_an_answer_and_keeps_its_value(tmp_path: Path) 
 
 
 def _answer_changes() -> list[tuple[str, object, object]]:
-    """(question, from, to) for every layer that has more than one implemented choice."""
-    changes = []
+    """(question, from, to) for every layer that has more than one implemented choice: switch a
+    single-choice layer to each other choice; remove each mart from a set and add it back."""
+    changes: list[tuple[str, object, object]] = []
     for layer in CATALOG.layers:
         ids = [t.id for t in layer.implemented]
+        q, default = layer.question, layer.default
         if layer.multiselect:
-            base = list(layer.default)
-            changes += [
-                (layer.question, base, [*base, extra]) for extra in ids if extra not in base
-            ]
-            changes += [
-                (layer.question, [*base, extra], base) for extra in ids if extra not in base
-            ]
+            for choice in ids:
+                more = [i for i in ids if i in default or i == choice]
+                fewer = [i for i in more if i != choice]
+                if fewer:
+                    changes += [(q, more, fewer), (q, fewer, more)]
         else:
-            changes += [
-                (layer.question, layer.default, other) for other in ids if other != layer.default
-            ]
+            changes += [(q, default, other) for other in ids if other != default]
     return changes
 
 

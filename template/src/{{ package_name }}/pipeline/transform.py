@@ -99,16 +99,21 @@ def check_dbt_project(cfg: StackConfig) -> None:
 
 
 def _with_project_args(cfg: StackConfig, args: list[str]) -> list[str]:
-    """Insert project/profiles/target flags after the subcommand unless the caller gave them."""
+    """Insert project/profiles/target flags after the subcommand (``build``, or a group's
+    subcommand such as ``source freshness``) unless the caller gave them."""
     if not args or args[0].startswith("-"):
         return args
+    size = 2 if args[0] in _COMMAND_GROUPS and len(args) > 1 and args[1][:1] != "-" else 1
     flags = dbt_base_args(cfg)
     given = set(args)
     extra: list[str] = []
     for flag, value in zip(flags[::2], flags[1::2], strict=True):
         if flag not in given:
             extra += [flag, value]
-    return [args[0], *extra, *args[1:]]
+    return [*args[:size], *extra, *args[size:]]
+
+
+_COMMAND_GROUPS = {"source", "docs"}
 
 
 def _summarize(result: dbtRunnerResult) -> tuple[dict[str, int], list[str]]:
