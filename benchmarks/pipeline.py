@@ -40,6 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MARTS = "[finance,marketing,operations,product]"
+BASELINE_RUNS = 2  # the baseline is the floor: best of two runs (this machine is noisy)
 PACKAGE = "acme_data_platform"
 
 # Runs inside the rendered project's environment (its DuckDB version): builds and times the
@@ -261,10 +262,14 @@ def benchmark(project: Path, env: dict[str, str], scale_factor: float) -> None:
     _, _, rows_out = run_measured([python, "-c", ROWS_DRIVER, str(project)], project, env)
     rows = json.loads(rows_out.strip().splitlines()[-1])
     work = project / "data" / "baseline"
-    base_s, base_mb, base_out = run_measured(
-        [python, "-c", BASELINE_DRIVER, str(project), str(work)], project, env
-    )
-    baseline = json.loads(base_out.strip().splitlines()[-1])
+    runs = []
+    for _ in range(BASELINE_RUNS):
+        base_s, base_mb, base_out = run_measured(
+            [python, "-c", BASELINE_DRIVER, str(project), str(work)], project, env
+        )
+        runs.append((json.loads(base_out.strip().splitlines()[-1]), base_s, base_mb))
+    baseline, base_s, base_mb = min(runs, key=lambda run: run[0]["seconds"])
+    spread = ", ".join(f"{run[0]['seconds']:.2f}" for run in runs)
     layers = layer_times(project)
     overhead = transform_s - layers["all nodes"]
     stages = [
@@ -289,7 +294,8 @@ def benchmark(project: Path, env: dict[str, str], scale_factor: float) -> None:
     )
     print(
         f"{'baseline':<16}{baseline['seconds']:>9.2f}{rows['source'] / baseline['seconds']:>14,.0f}"
-        f"{base_mb:>10,.0f}   one DuckDB script, {baseline['statements']} statements, "
+        f"{base_mb:>10,.0f}   one DuckDB script, best of {spread} s, "
+        f"{baseline['statements']} statements, "
         f"DuckDB {baseline['duckdb']} (+{baseline['export_seconds']:.2f} s sqlite->CSV export, "
         f"process {base_s:.2f} s)"
     )
