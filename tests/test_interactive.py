@@ -16,14 +16,10 @@ CLEAR_LINE = "\x15"  # Ctrl-U: drop the pre-filled default before typing
 COPIER = [sys.executable, "-m", "copier"]
 
 
-def _expect_prompt(child: pexpect.spawn, help_text: str) -> None:
-    child.expect(re.escape(help_text.split("(")[0].strip()[:40]))
-
-
-def test_interactive_asks_layers_in_order_with_help_and_defaults(tmp_path: Path) -> None:
-    dst = tmp_path / "ocean"
+def _copier_copy(dst: Path) -> pexpect.spawn:
+    """`copier copy` of this checkout in a pseudo-terminal, as a person would type it."""
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "200"}
-    child = pexpect.spawn(
+    return pexpect.spawn(
         COPIER[0],
         [*COPIER[1:], "copy", "--trust", "--vcs-ref", "HEAD", str(TEMPLATE_ROOT), str(dst)],
         env=env,
@@ -31,6 +27,15 @@ def test_interactive_asks_layers_in_order_with_help_and_defaults(tmp_path: Path)
         timeout=60,
         dimensions=(50, 200),
     )
+
+
+def _expect_prompt(child: pexpect.spawn, help_text: str) -> None:
+    child.expect(re.escape(help_text.split("(")[0].strip()[:40]))
+
+
+def test_interactive_asks_layers_in_order_with_help_and_defaults(tmp_path: Path) -> None:
+    dst = tmp_path / "ocean"
+    child = _copier_copy(dst)
     transcript: list[str] = []
     child.logfile_read = _Recorder(transcript)
 
@@ -75,15 +80,7 @@ def test_interactive_asks_layers_in_order_with_help_and_defaults(tmp_path: Path)
 
 
 def test_interactive_bad_project_name_is_explained_and_asked_again(tmp_path: Path) -> None:
-    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
-    child = pexpect.spawn(
-        COPIER[0],
-        [*COPIER[1:], "copy", "--trust", "--vcs-ref", "HEAD", str(TEMPLATE_ROOT), str(tmp_path)],
-        env=env,
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, 200),
-    )
+    child = _copier_copy(tmp_path)
     _expect_prompt(child, "Project name")
     child.send(CLEAR_LINE + "9 lives")
     child.expect("not a valid project name")

@@ -9,8 +9,22 @@ import pytest
 import yaml
 from copier import run_update
 
-from .conftest import CATALOG, git, render, template_snapshot
+from .conftest import CATALOG, TEMPLATE_ROOT, git, render, template_snapshot
 from .matrix import Matrix, default_tools, tree_digest, validate
+
+
+def _committed_project(
+    tmp_path: Path, template: Path = TEMPLATE_ROOT, tag: str | None = None, **answers
+) -> Path:
+    """A project rendered from ``template`` (tagged ``tag`` first, if given), committed in its
+    own repository as a user would have it before updating."""
+    if tag:
+        git(template, "tag", tag)
+    project = render(tmp_path / "project", template=template, vcs_ref=tag or "HEAD", **answers)
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "render")
+    return project
 
 
 def _conflicts(project: Path) -> list[str]:
@@ -24,11 +38,7 @@ def _conflicts(project: Path) -> list[str]:
 
 def test_update_keeps_user_edits_without_conflicts(tmp_path: Path) -> None:
     template = template_snapshot(tmp_path / "template")
-    git(template, "tag", "v0.1.0")
-    project = render(tmp_path / "project", template=template, vcs_ref="v0.1.0")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "render v0.1.0")
+    project = _committed_project(tmp_path, template, "v0.1.0")
 
     # The user edits files the template also changes, in unrelated places.
     readme = project / "README.md"
@@ -64,10 +74,7 @@ def test_update_keeps_user_edits_without_conflicts(tmp_path: Path) -> None:
 
 
 def test_update_rendered_make_update_fails_loudly_on_conflicts(tmp_path: Path) -> None:
-    project = render(tmp_path / "project")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "render")
+    project = _committed_project(tmp_path)
     readme = project / "README.md"
     readme.write_text("<<<<<<< before updating\nours\n=======\ntheirs\n>>>>>>> after updating\n")
     done = subprocess.run(
@@ -85,11 +92,7 @@ def test_update_rendered_make_update_fails_loudly_on_conflicts(tmp_path: Path) -
 def test_update_from_previous_version_equals_fresh_render(tmp_path: Path) -> None:
     """No user edits: updating v0.1.0 -> HEAD gives exactly what copying HEAD gives."""
     template = template_snapshot(tmp_path / "template")
-    git(template, "tag", "v0.1.0")
-    project = render(tmp_path / "project", template=template, vcs_ref="v0.1.0")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "render v0.1.0")
+    project = _committed_project(tmp_path, template, "v0.1.0")
 
     tpl_readme = template / "template" / "README.md.jinja"
     tpl_readme.write_text(tpl_readme.read_text() + "\n## Support\n\nAsk the data team.\n")
@@ -111,13 +114,7 @@ def test_update_from_previous_version_equals_fresh_render(tmp_path: Path) -> Non
 def test_update_migration_renames_an_answer_and_keeps_its_value(tmp_path: Path) -> None:
     """A later version renames a question; hooks/migrate.py carries the user's answer over."""
     template = template_snapshot(tmp_path / "template")
-    git(template, "tag", "v0.1.0")
-    project = render(
-        tmp_path / "project", template=template, vcs_ref="v0.1.0", schedule_cron="15 2 * * *"
-    )
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "render v0.1.0")
+    project = _committed_project(tmp_path, template, "v0.1.0", schedule_cron="15 2 * * *")
 
     copier_yml = template / "copier.yml"
     text = copier_yml.read_text().replace("schedule_cron", "pipeline_schedule")
@@ -174,10 +171,7 @@ def test_update_changing_an_answer_equals_a_fresh_render(
 ) -> None:
     """`copier update --data` switches a layer: the old choice's files go, checks still pass."""
     template = template_snapshot(tmp_path / "template")
-    project = render(tmp_path / "project", template=template, **{question: before})
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "render")
+    project = _committed_project(tmp_path, template, **{question: before})
 
     run_update(
         str(project),
