@@ -12,8 +12,9 @@ temporary folder, installs it with uv (bytecode compiled), and for each scale fa
 It prints per stage the wall time, rows per second (input rows of the stage) and the peak
 memory (max RSS of the stage's process); the dbt layers (bronze->silver, gold, marts) are timed
 from dbt's run_results.json inside the one dbt process, whose start-up, parsing and tests are
-shown as "dbt overhead" (layers may overlap a little: dbt runs nodes in threads). The ratio compares the whole run (ingest + transform) with the
-baseline. Figures are printed, never asserted.
+shown as "dbt overhead" (layers may overlap a little: dbt runs nodes in threads). The ratio
+compares the whole run (ingest + transform) with the baseline. Figures are printed, never
+asserted.
 
 The baseline is not written by hand: it is dbt's own compiled SQL from the platform's run
 (manifest.json), executed in DAG order as CREATE TABLE statements, with the bronze models

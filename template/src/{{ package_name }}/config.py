@@ -54,7 +54,7 @@ class DatabaseSourceConfig(_Strict):
 
 class ApiSourceConfig(_Strict):
     base_url: str = Field(min_length=1)
-    page_size: int = Field(default=500, gt=0, le=10_000)
+    page_size: int = Field(default=5000, gt=0, le=10_000)
 
     @field_validator("base_url")
     @classmethod
