@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -193,3 +194,25 @@ def test_render_github_workflow_passes_actionlint(default_project: Path) -> None
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_render_env_task_is_idempotent_and_keeps_values(
+    default_project: Path, tmp_path: Path
+) -> None:
+    """copier runs the task on every copy and (three times) per update: it only ever appends."""
+    project = tmp_path / "p"
+    shutil.copytree(default_project, project)
+    script = [sys.executable, "scripts/make_env.py", "."]
+    env_file = project / ".env"
+    env_file.write_text(env_file.read_text().replace("DO_NOT_TRACK=1", "DO_NOT_TRACK=0"))
+    before = env_file.read_text()
+    subprocess.run(script, cwd=project, check=True)
+    assert env_file.read_text() == before, "a second run changes nothing"
+    with (project / ".env.example").open("a") as example:
+        example.write("\n# a new local password\nWAREHOUSE_PASSWORD=<generate>\n")
+    for _ in range(3):
+        subprocess.run(script, cwd=project, check=True)
+    after = env_file.read_text()
+    assert after.startswith(before), "existing values (and the user's edit) are kept"
+    added = re.findall(r"^WAREHOUSE_PASSWORD=(.+)$", after, flags=re.MULTILINE)
+    assert len(added) == 1 and len(added[0]) >= 24 and added[0] != "<generate>"
