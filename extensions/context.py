@@ -6,6 +6,7 @@ Templates stay thin: anything computed from the catalog and the answers is made 
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -52,6 +53,7 @@ def _reserved_package_names() -> frozenset[str]:
 RESERVED_PACKAGE_NAMES = _reserved_package_names()
 
 
+@functools.cache
 def layer_choices(layer_id: str) -> str:
     """YAML for a copier ``choices:`` block: the layer's implemented tools, with validators.
 

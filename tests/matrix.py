@@ -187,11 +187,28 @@ def install_fast_copier() -> None:
     jinja2.Environment.compile = compile_once
     copier_main.Worker._sync_git_index_executable_bit = lambda self, rel, mode: None
 
+    import copy
+
+    import copier._user_data as copier_user_data
+
+    parse = copier_user_data.parse_yaml_string
+    parsed: dict[str, Any] = {}
+
+    def parse_once(string: str) -> Any:
+        """A pure function of its text: parse each distinct choices/answer text once."""
+        if string not in parsed:
+            parsed[string] = parse(string)
+        return copy.deepcopy(parsed[string])
+
+    copier_user_data.parse_yaml_string = parse_once
+
 
 _TEMPLATES: dict[str, Template] = {}
 _FILE_VARS: dict[tuple[str, str], tuple[str, ...] | None] = {}
 _MEMO: dict[tuple, tuple[str, int]] = {}
 _BLOBS: dict[str, bytes] = {}
+_PATH_VARS: dict[str, tuple[str, ...]] = {}
+_PATHS: dict[tuple, list] = {}
 _LAYER_QUESTIONS: tuple[str, ...] = ()
 
 
@@ -249,6 +266,27 @@ class ManifestWorker(Worker):
         if string not in cache:
             cache[string] = super()._render_string(string)
         return cache[string]
+
+    def _render_path(self, relpath: Path):
+        """Each template path's rendered destinations, memoized like file contents: keyed by
+        the values of the variables the path's own Jinja references."""
+        text = relpath.as_posix()
+        names = _PATH_VARS.get(text)
+        if names is None:
+            names = _PATH_VARS[text] = tuple(
+                sorted(meta.find_undeclared_variables(self.jinja_env.parse(text)))
+            )
+        if "_copier_conf" in names:
+            yield from super()._render_path(relpath)
+            return
+        key = (str(self.src_path), text, self._values(names, self._render_context()))
+        if key not in _PATHS:
+            rendered = list(super()._render_path(relpath))
+            if any(ctx for _, ctx in rendered):  # `{% yield %}` paths carry their own context
+                yield from rendered
+                return
+            _PATHS[key] = rendered
+        yield from _PATHS[key]
 
     def _render_folder(self, dst_relpath: Path) -> None:
         return None
