@@ -17,12 +17,14 @@ touches no file, database or server: that happens when dlt extracts it.
 from __future__ import annotations
 
 import json
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from urllib.request import urlopen
 
@@ -70,7 +72,10 @@ ADBC_BATCH_ROWS = adbc_sqlite_driver.StatementOptions.BATCH_ROWS.value
 # What the ADBC sqlite reader raises when a value does not fit the inferred or catalog type.
 _ADBC_ERRORS = (adbc_driver_manager.Error, pa.ArrowException, OSError)
 
+READ_AHEAD_ITEMS = 2
 Reader = Callable[[str], Iterator[pa.Table | pa.RecordBatch]]
+T = TypeVar("T")
+_END = object()
 
 
 def arrow_schema(table: str) -> pa.Schema:
@@ -118,17 +123,69 @@ class Lineage:
         self.source = pa.scalar(source, type=pa.string())
         self.prefix = pa.scalar(f"{load_id}.{table}.", type=pa.string())
         self.rows = 0
+        self.one = pa.scalar(1, type=pa.int64())
 
     def __call__(self, data: pa.Table) -> pa.Table:
         count = data.num_rows
-        numbers = pc.cast(pa.array(range(self.rows, self.rows + count), pa.int64()), pa.string())
+        # rows, rows + 1, ... rows + count - 1, in Arrow compute (not a Python range)
+        numbers = pc.cumulative_sum(pa.repeat(self.one, count), start=self.rows - 1)
+        numbers = pc.cast(numbers, pa.string())
         self.rows += count
-        ids = pc.binary_join_element_wise(pa.repeat(self.prefix, count), numbers, "")
+        ids = pc.binary_join_element_wise(self.prefix, numbers, "")
         data = data.append_column(
             pa.field("_loaded_at", LOADED_AT), pa.repeat(self.loaded_at, count)
         )
         data = data.append_column(pa.field("_source", pa.string()), pa.repeat(self.source, count))
         return data.append_column(pa.field("_dlt_id", pa.string()), ids)
+
+
+def read_ahead(items: Iterator[T], depth: int = READ_AHEAD_ITEMS) -> Iterator[T]:
+    """Yield ``items`` in order while a thread reads up to ``depth`` items ahead.
+
+    Reading (pyarrow's JSON/CSV parsers, the ADBC driver) releases the GIL, so the next batch
+    is parsed while dlt filters and writes the current one. ``items`` runs entirely in the
+    thread (it must not touch dlt state); its errors are raised here, and closing this
+    generator early stops the thread and closes ``items``.
+    """
+    buffer: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[Any, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        error: BaseException | None = None
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            error = exc
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+        put((_END, error))
+
+    worker = threading.Thread(target=produce, name="ingest-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = buffer.get()
+            if item is _END:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _arrow_resource(source: str, table: str, read: Reader) -> DltResource:
@@ -192,7 +249,7 @@ def files_source(files_dir: str) -> list[DltResource]:
                 signature = _file_signature(path)
                 if done.get(path.name) == signature:
                     continue
-                yield from read(path, table)
+                yield from read_ahead(read(path, table))
                 done[path.name] = signature
 
         return read_files
@@ -293,7 +350,7 @@ def shop_db_source(db_path: str) -> list[DltResource]:
         def read(since: str) -> Iterator[pa.Table]:
             if not path.is_file():
                 raise FileNotFoundError(f"{path}: shop database not found")
-            yield from read_sqlite_table(path, table, since)
+            yield from read_ahead(read_sqlite_table(path, table, since))
 
         return read
 
