@@ -209,6 +209,8 @@ _MEMO: dict[tuple, tuple[str, int]] = {}
 _BLOBS: dict[str, bytes] = {}
 _PATH_VARS: dict[str, tuple[str, ...]] = {}
 _PATHS: dict[tuple, list] = {}
+_TREE_VARS: dict[str, tuple[str, ...]] = {}
+_PLANS: dict[tuple, list] = {}
 _LAYER_QUESTIONS: tuple[str, ...] = ()
 
 
@@ -291,7 +293,40 @@ class ManifestWorker(Worker):
     def _render_folder(self, dst_relpath: Path) -> None:
         return None
 
+    def _render_template(self) -> None:
+        """Replay copier's walk of the template (which files land where, which are excluded)
+        when every variable referenced by any template path has the same value; record it the
+        first time by running copier's own walk."""
+        names = _TREE_VARS.get(str(self.src_path))
+        if names is None:
+            root = self.template_copy_root
+            found: set[str] = set()
+            for path in root.rglob("*"):
+                text = path.relative_to(root).as_posix()
+                if "{" in text:
+                    found |= meta.find_undeclared_variables(self.jinja_env.parse(text))
+            names = _TREE_VARS[str(self.src_path)] = tuple(sorted(found))
+        if "_copier_conf" in names:
+            super()._render_template()
+            return
+        key = (str(self.src_path), self._values(names, self._render_context()))
+        plan = _PLANS.get(key)
+        if plan is None:
+            self.__dict__["_recording"] = recorded = []
+            try:
+                super()._render_template()
+            finally:
+                self.__dict__["_recording"] = None
+            if not any(ctx for _, _, ctx in recorded):
+                _PLANS[key] = recorded
+            return
+        for src_relpath, dst_relpath, ctx in plan:
+            self._render_file(src_relpath, dst_relpath, ctx)
+
     def _render_file(self, src_relpath: Path, dst_relpath: Path, extra_context=None) -> None:
+        recording = self.__dict__.get("_recording")
+        if recording is not None:
+            recording.append((src_relpath, dst_relpath, extra_context))
         src_abspath = self.template.local_abspath / src_relpath
         mode = src_abspath.stat().st_mode & 0o777
         key = None
