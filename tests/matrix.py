@@ -304,7 +304,11 @@ class ManifestWorker(Worker):
             for path in root.rglob("*"):
                 text = path.relative_to(root).as_posix()
                 if "{" in text:
-                    found |= meta.find_undeclared_variables(self.jinja_env.parse(text))
+                    tree = self.jinja_env.parse(text)
+                    used = meta.find_undeclared_variables(tree)
+                    if "_copier_conf" in used and _only_answers_file(tree):
+                        used = (used - {"_copier_conf"}) | {"<answers_file>"}  # fixed per run
+                    found |= used
             names = _TREE_VARS[str(self.src_path)] = tuple(sorted(found))
         if "_copier_conf" in names:
             super()._render_template()
@@ -367,15 +371,38 @@ class ManifestWorker(Worker):
             )
         return _FILE_VARS[cache_key]
 
-    @staticmethod
-    def _values(names: tuple[str, ...], context: dict) -> str:
+    def _values(self, names: tuple[str, ...], context: dict) -> str:
         values = {}
         for name in names:
-            if name in context:
+            if name == "<answers_file>":
+                values[name] = str(self.answers_relpath)
+            elif name in context:
                 values[name] = context[name]
-            else:  # computed by extensions/context.py from the layer answers
-                values["<derived>"] = {q: context.get(q) for q in _LAYER_QUESTIONS}
+            elif name in self.jinja_env.globals:
+                continue  # the catalog and helper functions: the same for every combination
+            else:  # computed by extensions/context.py at render time: ask Jinja for its value
+                values[name] = self._derived(name, context)
         return json.dumps(values, sort_keys=True, default=str)
+
+    def _derived(self, name: str, context: dict) -> str:
+        cache = self.__dict__.setdefault("_derived_cache", {})
+        if name not in cache:
+            if not name.isidentifier():
+                raise ValueError(f"unexpected template variable {name!r}")
+            shown = self.jinja_env.from_string(f"{{{{ {name} | pprint }}}}").render(**context)
+            cache[name] = shown
+        return cache[name]
+
+
+def _only_answers_file(tree: nodes.Template) -> bool:
+    """Whether ``_copier_conf`` appears only as ``_copier_conf.answers_file``."""
+    uses = [n for n in tree.find_all(nodes.Name) if n.name == "_copier_conf"]
+    reads = [
+        n
+        for n in tree.find_all(nodes.Getattr)
+        if isinstance(n.node, nodes.Name) and n.node.name == "_copier_conf"
+    ]
+    return bool(uses) and len(uses) == len(reads) and all(r.attr == "answers_file" for r in reads)
 
 
 def _manifest_job(args: tuple[str, dict, tuple[str, ...]]) -> tuple[Manifest, dict[str, bytes]]:
