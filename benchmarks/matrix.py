@@ -34,11 +34,9 @@ from tests.matrix import (  # noqa: E402
 )
 
 
-def run(
-    combos: list[dict], src: Path, catalog: Catalog, workers: int
-) -> tuple[float, float, object]:
+def run(combos: list[dict], src: Path, workers: int) -> tuple[float, float, object]:
     start = time.perf_counter()
-    matrix = render_manifests(combos, src, catalog, workers)
+    matrix = render_manifests(combos, src, workers)
     rendered = time.perf_counter() - start
     ruff, actionlint = default_tools()
     report = validate(matrix, ruff, actionlint)
@@ -82,7 +80,7 @@ def main() -> None:
 
     src = folder_snapshot(Path(tempfile.mkdtemp(prefix="bench-tpl-")) / "template")
     combos = combinations(CATALOG)
-    rendered, total, report = run(combos, src, CATALOG, args.workers)
+    rendered, total, report = run(combos, src, args.workers)
     print(
         f"implemented matrix: {len(combos)} combinations, {report.files} files, "
         f"{report.distinct} distinct checked, {len(report.failures)} failures"
@@ -95,7 +93,7 @@ def main() -> None:
     planned_src, planned = planned_snapshot(src)
     all_combos = combinations(planned)
     sample = random.Random(11).sample(all_combos, k=min(args.sample, len(all_combos)))
-    rendered, total, report = run(sample, planned_src, planned, args.workers)
+    rendered, total, report = run(sample, planned_src, args.workers)
     per_combo = total / len(sample)
     print(
         f"planned matrix: {len(all_combos)} combinations; sample of {len(sample)}: "

@@ -211,7 +211,6 @@ _PATH_VARS: dict[str, tuple[str, ...]] = {}
 _PATHS: dict[tuple, list] = {}
 _TREE_VARS: dict[str, tuple[str, ...]] = {}
 _PLANS: dict[tuple, list] = {}
-_LAYER_QUESTIONS: tuple[str, ...] = ()
 
 
 class ManifestWorker(Worker):
@@ -221,11 +220,12 @@ class ManifestWorker(Worker):
     files exist, the Jinja environment and context) is copier's own code. What changes:
     - one parsed Template per template folder and process (copier re-reads copier.yml per run);
     - during the render phase the answers are fixed, so the render context, the answers file
-      path and the rendering of each templated path part are computed once per run;
-    - a file's rendered content is reused when every variable it references (found by Jinja's own
-      parser) has the same value; files referencing the derived context (the catalog-computed
-      values) key on all layer answers; files that include other templates or read
-      ``_copier_conf`` are always rendered.
+      path and each templated string are computed once per run;
+    - a file's rendered content, a path's rendering and copier's walk of the template are reused
+      when every variable they reference (found by Jinja's own parser) has the same value;
+      derived values (computed by extensions/context.py at render time) are compared by their
+      rendered value; files that include other templates or read ``_copier_conf`` are always
+      rendered.
     Tasks are skipped: the only task writes the git-ignored ``.env``.
     """
 
@@ -405,10 +405,8 @@ def _only_answers_file(tree: nodes.Template) -> bool:
     return bool(uses) and len(uses) == len(reads) and all(r.attr == "answers_file" for r in reads)
 
 
-def _manifest_job(args: tuple[str, dict, tuple[str, ...]]) -> tuple[Manifest, dict[str, bytes]]:
-    global _LAYER_QUESTIONS
-    src, answers, layer_questions = args
-    _LAYER_QUESTIONS = layer_questions
+def _manifest_job(args: tuple[str, dict]) -> tuple[Manifest, dict[str, bytes]]:
+    src, answers = args
     known = set(_BLOBS)
     dst = Path(tempfile.gettempdir()) / f"matrix-never-written-{os.getpid()}"
     worker = ManifestWorker(
@@ -434,12 +432,9 @@ class Matrix:
     blobs: dict[str, bytes]
 
 
-def render_manifests(
-    combos: list[dict], src: Path, catalog: Catalog, workers: int | None = None
-) -> Matrix:
+def render_manifests(combos: list[dict], src: Path, workers: int | None = None) -> Matrix:
     """Render every combination with copier into manifests, over a process pool."""
-    questions = tuple(layer.question for layer in catalog.layers)
-    jobs = [(str(src), answers, questions) for answers in combos]
+    jobs = [(str(src), answers) for answers in combos]
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     chunk = max(1, min(32, len(jobs) // (workers * 4)))
     manifests: list[Manifest] = []

@@ -45,7 +45,7 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def matrix(snapshot: Path) -> Matrix:
     combos = [a for a in combinations(CATALOG) if not SHARD or shard_of(a) == SHARD]
     assert combos, f"no combination in shard {SHARD!r}"
-    return render_manifests(combos, snapshot, CATALOG)
+    return render_manifests(combos, snapshot)
 
 
 def test_matrix_combinations_come_from_the_catalog() -> None:
