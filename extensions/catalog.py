@@ -114,6 +114,7 @@ class Catalog(_Strict):
     layers: list[Layer]
     base_dependencies: list[str]
     base_env_vars: list[EnvVar] = []
+    copier_dependencies: list[str] = []
     base_dev_dependencies: list[str]
 
     @model_validator(mode="after")

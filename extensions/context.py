@@ -133,6 +133,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "dbt_adapter": next(t.dbt_adapter for lyr, t in picked if lyr.id == "warehouse"),
         "mermaid": mermaid(picked),
         "ruff_requirement": next(d for d in CATALOG.base_dev_dependencies if d.startswith("ruff")),
+        "copier_dependencies": CATALOG.copier_dependencies,
     }
 
 
