@@ -97,7 +97,8 @@ def test_render_ruff_config_is_the_templates_own(default_project: Path) -> None:
     ruff_pin = next(d for d in CATALOG.base_dev_dependencies if d.startswith("ruff"))
     dev = tomllib.loads((TEMPLATE_ROOT / "pyproject.toml").read_text())["dependency-groups"]["dev"]
     assert ruff_pin in dev, "the template and the rendered platform pin the same ruff"
-    for path in (TEMPLATE_ROOT / ".pre-commit-config.yaml", default_project / ".pre-commit-config.yaml"):
+    for root in (TEMPLATE_ROOT, default_project):
+        path = root / ".pre-commit-config.yaml"
         assert f'"{ruff_pin}"' in path.read_text(), path
     for dep in CATALOG.copier_dependencies:
         assert dep in dev, "the template is developed with the copier users update with"
