@@ -14,7 +14,8 @@ help: ## list the tasks
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv \
-		|| python3 -m pip install --quiet --user --break-system-packages uv
+		|| python3 -m pip install --quiet --user --break-system-packages uv \
+		|| python3 -m pip install --quiet uv
 
 setup: uv ## install the template's development environment
 	@$(UV) sync --quiet
