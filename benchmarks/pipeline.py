@@ -32,12 +32,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from render import copier_copy_cli  # benchmarks/render.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 MARTS = "[finance,marketing,operations,product]"
@@ -187,24 +188,7 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[fl
 
 
 def render(destination: Path) -> None:
-    copier = shutil.which("copier") or str(Path(sys.executable).with_name("copier"))
-    subprocess.run(
-        [
-            copier,
-            "copy",
-            "-q",
-            "--trust",
-            "--defaults",
-            "--vcs-ref",
-            "HEAD",
-            "--data",
-            f"marts={MARTS}",
-            str(ROOT),
-            str(destination),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    copier_copy_cli(str(ROOT), destination, "--data", f"marts={MARTS}")
 
 
 def layer_times(project: Path) -> dict[str, float]:

@@ -44,25 +44,19 @@ def copier_copy(src: str, vcs_ref: str | None) -> Path:
     return dst
 
 
-def copier_cli(src: str) -> Path:
-    dst = Path(tempfile.mkdtemp(prefix="bench-cli-"))
+def copier_copy_cli(src: str, dst: Path, *extra: str) -> None:
+    """`copier copy` as a user runs it (the CLI, defaults, HEAD of the template)."""
+    flags = ["-q", "--trust", "--defaults", "--vcs-ref", "HEAD", *extra]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copier",
-            "copy",
-            "-q",
-            "--trust",
-            "--defaults",
-            "--vcs-ref",
-            "HEAD",
-            src,
-            str(dst / "p"),
-        ],
+        [sys.executable, "-m", "copier", "copy", *flags, src, str(dst)],
         check=True,
         capture_output=True,
     )
+
+
+def copier_cli(src: str) -> Path:
+    dst = Path(tempfile.mkdtemp(prefix="bench-cli-"))
+    copier_copy_cli(src, dst / "p")
     return dst
 
 

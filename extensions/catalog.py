@@ -43,6 +43,8 @@ class EnvVar(_Strict):
     description: str
     default: str = ""
     secret: bool = False
+    # Turns a tool's anonymous telemetry off (listed in the rendered README's telemetry section).
+    telemetry: bool = False
 
     @model_validator(mode="after")
     def _secrets_have_no_default(self) -> EnvVar:

@@ -129,7 +129,12 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
             CATALOG.base_dev_dependencies, *(t.dev_dependencies for t in tools)
         ),
         "env_vars": list(env_vars.values()),
+        "telemetry_vars": [var for var in env_vars.values() if var.telemetry],
         "services": services,
+        # Where each compose service is published: its port answer, else the container port.
+        "service_ports": {
+            svc.name: answers.get(svc.port_question, svc.container_port) for svc in services
+        },
         "dbt_adapter": next(t.dbt_adapter for lyr, t in picked if lyr.id == "warehouse"),
         "mermaid": mermaid(picked),
         "ruff_requirement": next(d for d in CATALOG.base_dev_dependencies if d.startswith("ruff")),
@@ -203,6 +208,9 @@ class CatalogExtension(Extension):
 
 
 _ANSWER_KEYS = tuple(layer.question for layer in CATALOG.layers)
+_PORT_KEYS = tuple(
+    sorted({svc.port_question for lyr in CATALOG.layers for t in lyr.tools for svc in t.services})
+)
 
 
 class ContextUpdater(ContextHook):
@@ -213,7 +221,7 @@ class ContextUpdater(ContextHook):
     def hook(self, context: dict[str, Any]) -> None:
         if not all(key in context for key in _ANSWER_KEYS):
             return
-        answers = {key: context[key] for key in _ANSWER_KEYS}
+        answers = {key: context[key] for key in (*_ANSWER_KEYS, *_PORT_KEYS) if key in context}
         cache_key = json.dumps(answers, sort_keys=True, default=str)
         derived = self._cache.get(cache_key)
         if derived is None:

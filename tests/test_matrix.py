@@ -120,21 +120,6 @@ def test_matrix_incompatible_pair_is_refused_by_copier(snapshot: Path, tmp_path:
     assert not (tmp_path / "p" / "pyproject.toml").exists()
 
 
-def test_matrix_declared_incompatible_pairs_are_refused(snapshot: Path, tmp_path: Path) -> None:
-    """Every combination the catalog itself declares incompatible is refused by copier."""
-    for index, answers in enumerate(combinations(CATALOG, valid=False)):
-        with pytest.raises(ValueError, match="Invalid choice"):
-            run_copy(
-                str(snapshot),
-                str(tmp_path / str(index)),
-                data=answers,
-                defaults=True,
-                unsafe=True,
-                quiet=True,
-                vcs_ref=None,
-            )
-
-
 def test_matrix_pairwise_subset_covers_every_pair_of_local_choices() -> None:
     """Checked on the planned matrix (every tool implemented), where pairs are many."""
     data = CATALOG.model_dump(mode="json")

@@ -222,3 +222,14 @@ def test_render_env_task_is_idempotent_and_keeps_values(
     assert after.startswith(before), "existing values (and the user's edit) are kept"
     added = re.findall(r"^WAREHOUSE_PASSWORD=(.+)$", after, flags=re.MULTILINE)
     assert len(added) == 1 and len(added[0]) >= 24 and added[0] != "<generate>"
+
+
+def test_render_telemetry_is_off_and_documented(default_project: Path) -> None:
+    readme = (default_project / "README.md").read_text()
+    env = (default_project / ".env").read_text()
+    telemetry = [v for _, tool in CATALOG.selected({}) for v in tool.env_vars if v.telemetry]
+    telemetry += [v for v in CATALOG.base_env_vars if v.telemetry]
+    assert len(telemetry) >= 4
+    for var in telemetry:
+        assert f"`{var.name}={var.default}`" in readme
+        assert re.search(rf"^{var.name}={re.escape(var.default)}$", env, flags=re.MULTILINE)
