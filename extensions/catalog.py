@@ -81,6 +81,18 @@ class Tool(_Strict):
     requires: dict[str, list[str]] = {}
     # Runs on a laptop/CI machine with no cloud account (so end-to-end tests can run it).
     runs_locally: bool = False
+    # The tool's `config:` block in config/stack_config.yaml; "{answer}" is filled from answers.
+    settings: dict[str, str] = {}
+    # Tool state kept inside the project (git-ignored, removed by `make clean`).
+    state_paths: list[str] = []
+    # Lake: where bronze is for a plain `dbt parse` with nothing set ("{answer}" filled).
+    dbt_bronze_default: str = ""
+    # Warehouse: dbt `meta` for every bronze source ("{bronze}" = the lake's bronze URL).
+    dbt_source_meta: dict[str, str] = {}
+    # TOML appended to the rendered pyproject.toml ("{package_name}" filled).
+    pyproject: str = ""
+    # Lines of the rendered README: `dev` (what `make dev` opens), `layout` (its folder).
+    readme: dict[str, str] = {}
 
     @property
     def implemented(self) -> bool:
@@ -112,8 +124,25 @@ class Layer(_Strict):
         return [t for t in self.tools if t.implemented]
 
 
+class Integration(_Strict):
+    """A fact about a pair of tools (Dagster + dbt -> dagster-dbt), used when all are chosen."""
+
+    when: dict[str, str] = Field(min_length=2)
+    summary: str
+    python_dependencies: list[str] = []
+    dev_dependencies: list[str] = []
+
+    def applies(self, stack: dict[str, str | list[str]]) -> bool:
+        return all(
+            tool in (picked if isinstance(picked, list) else [picked])
+            for layer, tool in self.when.items()
+            for picked in [stack.get(layer, [])]
+        )
+
+
 class Catalog(_Strict):
     layers: list[Layer]
+    integrations: list[Integration] = []
     base_dependencies: list[str]
     base_env_vars: list[EnvVar] = []
     copier_dependencies: list[str] = []
@@ -139,6 +168,9 @@ class Catalog(_Strict):
                     target = self.layer(other_layer)
                     for allowed_id in allowed:
                         target.tool(allowed_id)
+        for integration in self.integrations:
+            for layer_id, tool_id in integration.when.items():
+                self.layer(layer_id).tool(tool_id)
         return self
 
     def layer(self, layer_id: str) -> Layer:

@@ -10,6 +10,7 @@ import functools
 import importlib.util
 import json
 import re
+import string
 import sys
 from pathlib import Path
 from typing import Any, ClassVar
@@ -118,15 +119,59 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         for var in var_list:
             env_vars.setdefault(var.name, var)
     services = [svc for tool in tools for svc in tool.services]
+    integrations = [i for i in CATALOG.integrations if i.applies(stack)]
+    by_layer = {lyr.id: tool for lyr, tool in picked if not lyr.multiselect}
+    lake, warehouse = by_layer["data_lake"], by_layer["warehouse"]
+    bronze_default = lake.dbt_bronze_default.format(**answers)
+    bronze = f"{{{{ env_var('PLATFORM_BRONZE_URL', '{bronze_default}') }}}}"
+    orchestrator_services = by_layer["orchestration"].services
     return {
         "stack": stack,
         "stack_labels": {
             layer.id: ", ".join(t.label for lyr, t in picked if lyr.id == layer.id)
             for layer in CATALOG.layers
         },
-        "dependencies": _unique(CATALOG.base_dependencies, *(t.python_dependencies for t in tools)),
+        "dependencies": _unique(
+            CATALOG.base_dependencies,
+            *(t.python_dependencies for t in tools),
+            *(i.python_dependencies for i in integrations),
+        ),
         "dev_dependencies": _unique(
-            CATALOG.base_dev_dependencies, *(t.dev_dependencies for t in tools)
+            CATALOG.base_dev_dependencies,
+            *(t.dev_dependencies for t in tools),
+            *(i.dev_dependencies for i in integrations),
+        ),
+        # Each layer's `config:` block in stack_config.yaml, from the tool's catalog entry.
+        "tool_settings": {
+            lyr_id: {key: value.format(**answers) for key, value in tool.settings.items()}
+            for lyr_id, tool in by_layer.items()
+        },
+        "state_paths": _unique(*(t.state_paths for t in tools)),
+        "pyproject_sections": [
+            t.pyproject.format(package_name=answers.get("package_name", "")).strip()
+            for t in tools
+            if t.pyproject
+        ],
+        "tool_readme": {
+            lyr_id: {
+                key: text.format(port=answers.get(svc.port_question, svc.container_port))
+                if (svc := next(iter(tool.services), None))
+                else text
+                for key, text in tool.readme.items()
+            }
+            for lyr_id, tool in by_layer.items()
+        },
+        "dbt_source_meta": {
+            key: value.replace("{bronze}", bronze)
+            for key, value in warehouse.dbt_source_meta.items()
+        },
+        # The port of the orchestrator's UI (`make dev`), if it has one.
+        "orchestrator_port": (
+            answers.get(
+                orchestrator_services[0].port_question, orchestrator_services[0].container_port
+            )
+            if orchestrator_services
+            else None
         ),
         "env_vars": list(env_vars.values()),
         "telemetry_vars": [var for var in env_vars.values() if var.telemetry],
@@ -211,6 +256,19 @@ _ANSWER_KEYS = tuple(layer.question for layer in CATALOG.layers)
 _PORT_KEYS = tuple(
     sorted({svc.port_question for lyr in CATALOG.layers for t in lyr.tools for svc in t.services})
 )
+# Answers that catalog settings refer to as "{answer}" (e.g. lake_path, duckdb_path).
+_SETTING_KEYS = tuple(
+    sorted(
+        {
+            name
+            for lyr in CATALOG.layers
+            for t in lyr.tools
+            for text in (*t.settings.values(), t.dbt_bronze_default)
+            for _, name, _, _ in string.Formatter().parse(text)
+            if name
+        }
+    )
+)
 
 
 class ContextUpdater(ContextHook):
@@ -221,7 +279,8 @@ class ContextUpdater(ContextHook):
     def hook(self, context: dict[str, Any]) -> None:
         if not all(key in context for key in _ANSWER_KEYS):
             return
-        answers = {key: context[key] for key in (*_ANSWER_KEYS, *_PORT_KEYS) if key in context}
+        keys = (*_ANSWER_KEYS, *_PORT_KEYS, *_SETTING_KEYS, "package_name")
+        answers = {key: context[key] for key in keys if key in context}
         cache_key = json.dumps(answers, sort_keys=True, default=str)
         derived = self._cache.get(cache_key)
         if derived is None:

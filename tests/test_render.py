@@ -31,11 +31,17 @@ EXPECTED = [
     "pyproject.toml",
     "scripts/make_env.py",
     "src/acme_data_platform/__init__.py",
-    "src/acme_data_platform/config.py",
+    "src/acme_data_platform/config/env.py",
+    "src/acme_data_platform/config/schema.py",
     "src/acme_data_platform/cli.py",
     "src/acme_data_platform/pipeline/ingest.py",
     "src/acme_data_platform/pipeline/transform.py",
-    "src/acme_data_platform/definitions.py",
+    "src/acme_data_platform/ingestion/contract.py",
+    "src/acme_data_platform/ingestion/dlt/settings.py",
+    "src/acme_data_platform/lake/local.py",
+    "src/acme_data_platform/warehouse/duckdb.py",
+    "src/acme_data_platform/orchestration/dagster/definitions.py",
+    "src/acme_data_platform/orchestration/dagster/defs/schedules.py",
     "transform/dbt_project.yml",
     "transform/profiles.yml",
     "tests/test_config.py",
@@ -110,8 +116,13 @@ def test_render_dependencies_come_from_the_catalog(default_project: Path) -> Non
         "dependencies"
     ]
     expected = set(CATALOG.base_dependencies)
-    for _layer, tool in CATALOG.selected({}):
+    picked = CATALOG.selected({})
+    for _layer, tool in picked:
         expected |= set(tool.python_dependencies)
+    stack = {layer.id: tool.id for layer, tool in picked if not layer.multiselect}
+    for integration in CATALOG.integrations:
+        if integration.applies(stack):
+            expected |= set(integration.python_dependencies)
     assert set(deps) == expected
 
 

@@ -1,12 +1,13 @@
 """``platform``: run the data platform from the command line.
 
 platform run         sample data (if missing) -> ingest -> dbt build -> mart summary
-platform ingest      sources -> lake bronze (dlt)
+platform ingest      sources -> lake bronze (the configured ingestion tool)
 platform transform   dbt build: silver, gold, marts and their tests
 platform generate    write the sample sources [--scale-factor, --seed; --batch 2: next day]
 platform summary     what bronze and the marts hold
 platform doctor      check config, environment, lake, warehouse, dbt project and sources
 platform dbt -- ARGS any dbt command with this project's paths and environment
+platform dev         the orchestrator's UI on 127.0.0.1 (port from the stack config)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from rich.progress import (
 from rich.table import Table
 
 from .config import ConfigError, StackConfig, load_config
+from .sample.schema import SOURCE_TABLES
 
 # sqlglot (pulled in by dlt) warns on import about an optional accelerator; not actionable here.
 warnings.filterwarnings("ignore", message=r"sqlglot\[rs\] is deprecated")
@@ -100,11 +102,10 @@ def step_generate(
             raise StepFailed(str(exc)) from None
     name = f"generate batch {batch} (SF {sf:g})"
     _step(name, f"{_rows(counts)} rows", time.perf_counter() - started)
-    if batch == 1 and cfg.dlt_pipelines_dir.is_dir():
+    if batch == 1 and cfg.module("data_lake").bronze_tables(cfg):
         console.print(
             "[yellow]note:[/yellow] earlier loads exist; incremental ingest skips rows older "
-            "than the last load. For a fresh start: make clean (or remove data/lake and "
-            ".dlt/pipelines)"
+            "than the last load. For a fresh start: make clean"
         )
 
 
@@ -118,18 +119,15 @@ def step_ensure_sample(cfg: StackConfig) -> None:
 
 
 def step_ingest(cfg: StackConfig, sources: tuple[str, ...]) -> None:
-    from dlt.pipeline.exceptions import PipelineStepFailed
-
-    from .pipeline.ingest import api_endpoint, run_source
+    from .pipeline.ingest import IngestError, api_endpoint, run_source
 
     with api_endpoint(cfg) as api_url:
         for source in sources:
             with _spinner(f"ingest {source}"):
                 try:
                     load = run_source(cfg, source, api_base_url=api_url)
-                except PipelineStepFailed as exc:
-                    cause = exc.__cause__ or exc.exception
-                    raise StepFailed(f"ingest {source} failed at {exc.step}: {cause}") from None
+                except IngestError as exc:
+                    raise StepFailed(str(exc)) from None
             _step(f"ingest {source}", f"{_rows(load.rows)} rows", load.seconds)
 
 
@@ -154,10 +152,9 @@ def step_transform(cfg: StackConfig, extra: list[str]) -> None:
 
 
 def step_summary(cfg: StackConfig) -> None:
-    from .lake.local import bronze_tables
     from .pipeline.summary import mart_summary
 
-    bronze = bronze_tables(cfg)
+    bronze = cfg.module("data_lake").bronze_tables(cfg)
     if bronze:
         table = Table(title="bronze (lake)", title_justify="left")
         table.add_column("source/table")
@@ -248,6 +245,10 @@ def cmd_dbt(cfg: StackConfig, args: argparse.Namespace) -> int:
     return 0 if run_dbt(cfg, dbt_args).success else 1
 
 
+def cmd_dev(cfg: StackConfig, args: argparse.Namespace) -> int:
+    return cfg.module("orchestration").dev(cfg, args.host, args.port)
+
+
 def cmd_doctor(config_path: Path | None) -> int:
     from .doctor import run_checks
 
@@ -284,11 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     add("run", cmd_run, "generate sample data if missing, ingest, dbt build, print the marts")
-    ingest = add("ingest", cmd_ingest, "load the sources into the lake's bronze zone (dlt)")
+    ingest = add("ingest", cmd_ingest, "load the sources into the lake's bronze zone")
     ingest.add_argument(
         "--source",
         action="append",
-        choices=("files", "shop_db", "shop_api"),
+        choices=tuple(SOURCE_TABLES),
         help="only this source (repeatable)",
     )
     transform = add("transform", cmd_transform, "dbt build: silver, gold, marts and tests")
@@ -306,6 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("doctor", cmd_doctor, "check config, env vars, lake, warehouse, dbt and sources")
     dbt = add("dbt", cmd_dbt, "run any dbt command with this project's paths: dbt -- ARGS")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt")
+    dev = add("dev", cmd_dev, "start the orchestrator's UI (and scheduler) for this project")
+    dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dev.add_argument("--port", type=int, help="port (default: orchestrator.config.port)")
     return parser
 
 

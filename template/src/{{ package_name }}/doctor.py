@@ -1,4 +1,8 @@
-"""``platform doctor``: checks that say what is wrong and how to fix it."""
+"""``platform doctor``: checks that say what is wrong and how to fix it.
+
+The config, its variables, the dbt project and the sources are checked here; each configured
+tool checks itself (``check(cfg)`` in its module: the lake, the warehouse, ...).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
 
+from .checks import Check
 from .config import (
     ConfigError,
     StackConfig,
@@ -20,15 +24,10 @@ from .config import (
     load_dotenv,
     referenced_variables,
 )
-from .ingestion.tables import FILES, SHOP_API, SHOP_DB, SOURCE_TABLES
+from .config.schema import SLOTS
+from .sample.schema import FILES, SHOP_API, SHOP_DB, SOURCE_TABLES
 
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
+__all__ = ["Check", "run_checks"]
 
 
 def check_env_vars(config_path: Path | None) -> Check:
@@ -51,34 +50,6 @@ def check_env_vars(config_path: Path | None) -> Check:
             "add them to .env (see .env.example) or export them",
         )
     return Check("environment", True, "; ".join(notes) or "no variables referenced")
-
-
-def check_lake(cfg: StackConfig) -> Check:
-    from .lake.local import check_writable
-
-    try:
-        check_writable(cfg.lake_path)
-    except OSError as exc:
-        return Check(
-            "lake", False, f"{cfg.lake_path}: {exc}", "make the folder writable or change the path"
-        )
-    return Check("lake", True, f"{cfg.lake_path} is writable")
-
-
-def check_warehouse(cfg: StackConfig) -> Check:
-    import duckdb
-
-    from .warehouse.duckdb import check_lockable
-
-    try:
-        return Check("warehouse", True, check_lockable(cfg))
-    except (duckdb.Error, OSError) as exc:
-        return Check(
-            "warehouse",
-            False,
-            f"{cfg.duckdb_path}: {exc}",
-            "another process holds the DuckDB lock: stop it (e.g. dagster dev) and retry",
-        )
 
 
 def check_dbt(cfg: StackConfig) -> Check:
@@ -174,7 +145,9 @@ def run_checks(config_path: Path | None = None) -> Iterator[Check]:
         return
     yield Check("config", True, f"{cfg.config_file} is valid")
     yield from _safe(lambda: check_env_vars(config_path), "environment")
-    for check in (check_lake, check_warehouse, check_dbt, check_files, check_database, check_api):
+    for layer in SLOTS:
+        yield from _safe(lambda layer=layer: cfg.module(layer).check(cfg), layer)
+    for check in (check_dbt, check_files, check_database, check_api):
         yield from _safe(lambda check=check: check(cfg), check.__name__.removeprefix("check_"))
 
 

@@ -96,11 +96,11 @@
 with bronze_rows as (
     select
         {{ columns_or_null(columns, spec.columns | map(attribute='name') | list + ['_loaded_at']) }},
-        _dlt_load_id,
-        _dlt_id
+        _load_id,
+        _row_id
     from {{ bronze }}
     {%- if is_incremental() %}
-    where _dlt_load_id > (select coalesce(max(_dlt_load_id), '') from {{ this }})
+    where _load_id > (select coalesce(max(_load_id), '') from {{ this }})
     {%- endif %}
 ),
 
@@ -114,8 +114,8 @@ parsed as (
         {%- endif %}
         {%- endfor %}
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
-        cast(_dlt_load_id as {{ dbt.type_string() }}) as _dlt_load_id,
-        cast(_dlt_id as {{ dbt.type_string() }}) as _dlt_id
+        cast(_load_id as {{ dbt.type_string() }}) as _load_id,
+        cast(_row_id as {{ dbt.type_string() }}) as _row_id
     from bronze_rows
 ),
 
@@ -147,7 +147,7 @@ checked as (
 {% macro silver_stg(source_name, table_name) -%}
     {%- set name = source_name ~ '__' ~ table_name -%}
     {%- set spec = silver_spec(name) -%}
-    {%- set columns = spec.columns | map(attribute='name') | list + ['_loaded_at', '_dlt_load_id'] -%}
+    {%- set columns = spec.columns | map(attribute='name') | list + ['_loaded_at', '_load_id'] -%}
 {{ silver_checked_rows(name, spec) }},
 
 valid as (
@@ -192,8 +192,8 @@ select
     cast(raw__{{ column.name }} as {{ dbt.type_string() }}) as {{ column.name }},
     {%- endfor %}
     _loaded_at,
-    _dlt_load_id,
-    _dlt_id
+    _load_id,
+    _row_id
 from checked
 where dq_reason is not null
 {%- endmacro %}
@@ -229,7 +229,7 @@ where dq_reason is not null
     where not exists (
         select 1
         from {{ ref('quarantine_' ~ name) }} as quarantined
-        where quarantined._dlt_load_id = cast(bronze._dlt_load_id as {{ dbt.type_string() }})
-            and quarantined._dlt_id = cast(bronze._dlt_id as {{ dbt.type_string() }})
+        where quarantined._load_id = cast(bronze._load_id as {{ dbt.type_string() }})
+            and quarantined._row_id = cast(bronze._row_id as {{ dbt.type_string() }})
     )
 {%- endmacro %}

@@ -1,4 +1,11 @@
-"""Transform step, orchestrator-agnostic: dbt (in-process ``dbtRunner``) over ``transform/``."""
+"""Transform step: dbt over ``transform/``, the one way every caller runs it.
+
+``dbt_environment`` is the one rule for dbt's environment (the config's runtime env: paths from
+the config always win, other values only fill gaps); ``run_dbt`` runs dbt in-process with it
+(the CLI, and orchestrators that call the step); an orchestrator that drives the dbt CLI itself
+(e.g. a dbt integration package) wraps its invocation in ``dbt_environment`` and passes
+``dbt_base_args``. The configured warehouse prepares before and releases after a run.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +20,6 @@ from typing import Any
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from ..config import StackConfig
-
-# Values derived from the config always win over the process environment while dbt runs
-# (several projects can run in one process, e.g. in tests); the others are only defaults.
-_CONFIG_DERIVED_PREFIXES = ("PLATFORM_", "DBT_PROJECT_DIR", "DBT_PROFILES_DIR", "DLT_", "DAGSTER_")
 
 
 class DbtProjectMissing(FileNotFoundError):
@@ -43,15 +46,20 @@ class DbtRun:
 def dbt_environment(
     cfg: StackConfig, target_path: Path | None = None, log_path: Path | None = None
 ) -> Iterator[dict[str, str]]:
-    """Set ``cfg.runtime_env()`` (plus target/log paths) in ``os.environ``; restore afterwards."""
+    """Set ``cfg.runtime_env()`` (plus target/log paths) in ``os.environ``; restore afterwards.
+
+    Values derived from the config always win over the process environment (several projects
+    can run in one process, e.g. in tests); the others only fill gaps.
+    """
     env = cfg.runtime_env()
+    derived = cfg.derived_env_keys() | {"DBT_TARGET_PATH", "DBT_LOG_PATH"}
     if target_path is not None:
         env["DBT_TARGET_PATH"] = str(target_path)
     if log_path is not None:
         env["DBT_LOG_PATH"] = str(log_path)
     saved = {key: os.environ.get(key) for key in env}
     for key, value in env.items():
-        if key.startswith(_CONFIG_DERIVED_PREFIXES) or key not in os.environ:
+        if key in derived or key not in os.environ:
             os.environ[key] = value
     try:
         yield env
@@ -61,23 +69,6 @@ def dbt_environment(
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-def release_warehouse() -> None:
-    """Close the DuckDB database that dbt-duckdb keeps open for the life of the process.
-
-    Without this the warehouse file stays locked after an in-process dbt run (other processes
-    cannot open it) and read-only connections in this process are refused.
-    """
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:
-        return
-    with DuckDBConnectionManager._LOCK:
-        environment = DuckDBConnectionManager._ENV
-        if environment is not None:
-            environment.close()
-            DuckDBConnectionManager._ENV = None
 
 
 def dbt_base_args(cfg: StackConfig) -> list[str]:
@@ -144,14 +135,15 @@ def run_dbt(
     ``callbacks`` receive dbt's structured events (e.g. for a progress bar).
     """
     check_dbt_project(cfg)
-    cfg.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    warehouse = cfg.module("warehouse")
+    warehouse.prepare(cfg)
     command = _with_project_args(cfg, list(args))
     started = time.perf_counter()
     with dbt_environment(cfg, target_path=target_path, log_path=log_path):
         try:
             result = dbtRunner(callbacks=callbacks or []).invoke(command)
         finally:
-            release_warehouse()
+            warehouse.release()
     statuses, failures = _summarize(result)
     return DbtRun(
         command=command,

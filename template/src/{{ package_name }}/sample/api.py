@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from ..ingestion.tables import SHOP_API, SOURCE_TABLES, TABLES_BY_NAME, SourceTable
+from .schema import SHOP_API, SOURCE_TABLES, TABLES_BY_NAME, SourceTable
 
 HOST = "127.0.0.1"
 MAX_PAGE_SIZE = 10_000

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..ingestion.tables import TABLES
 from .publish import Destinations, TableCounts, publish
+from .schema import TABLES
 from .simulate import SampleSizes, Simulation, period
 from .store import Store, read_meta
 from .truth import GroundTruth

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..ingestion.tables import DRIFT_COLUMNS, SHOP_API, SHOP_DB, TABLES, SourceTable
+from .schema import DRIFT_COLUMNS, SHOP_API, SHOP_DB, TABLES, SourceTable
 from .store import Store, store_columns
 
 DAY = 86_400

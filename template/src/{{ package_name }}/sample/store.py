@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
 
-from ..ingestion.tables import DRIFT_COLUMNS, TABLES, SourceTable
+from .schema import DRIFT_COLUMNS, TABLES, SourceTable
 
 STORE_TYPES = {
     "id": "INTEGER",

@@ -1,2 +1,2 @@
--- Bronze: every files.ad_spend row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('files', 'ad_spend') }}
+-- Bronze: every files.ad_spend row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('files', 'ad_spend') }}

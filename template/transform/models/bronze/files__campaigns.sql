@@ -1,2 +1,2 @@
--- Bronze: every files.campaigns row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('files', 'campaigns') }}
+-- Bronze: every files.campaigns row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('files', 'campaigns') }}

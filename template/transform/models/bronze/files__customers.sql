@@ -1,2 +1,2 @@
--- Bronze: every files.customers row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('files', 'customers') }}
+-- Bronze: every files.customers row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('files', 'customers') }}

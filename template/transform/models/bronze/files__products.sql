@@ -1,2 +1,2 @@
--- Bronze: every files.products row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('files', 'products') }}
+-- Bronze: every files.products row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('files', 'products') }}

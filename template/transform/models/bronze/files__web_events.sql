@@ -1,2 +1,2 @@
--- Bronze: every files.web_events row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('files', 'web_events') }}
+-- Bronze: every files.web_events row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('files', 'web_events') }}

@@ -1,2 +1,2 @@
--- Bronze: every files.web_sessions row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('files', 'web_sessions') }}
+-- Bronze: every files.web_sessions row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('files', 'web_sessions') }}

@@ -1,2 +1,2 @@
--- Bronze: every shop_api.payments row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('shop_api', 'payments') }}
+-- Bronze: every shop_api.payments row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('shop_api', 'payments') }}

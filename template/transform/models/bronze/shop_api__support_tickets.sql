@@ -1,2 +1,2 @@
--- Bronze: every shop_api.support_tickets row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('shop_api', 'support_tickets') }}
+-- Bronze: every shop_api.support_tickets row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('shop_api', 'support_tickets') }}

@@ -1,2 +1,2 @@
--- Bronze: every shop_db.inventory_movements row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('shop_db', 'inventory_movements') }}
+-- Bronze: every shop_db.inventory_movements row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('shop_db', 'inventory_movements') }}

@@ -1,2 +1,2 @@
--- Bronze: every shop_db.orders row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('shop_db', 'orders') }}
+-- Bronze: every shop_db.orders row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('shop_db', 'orders') }}

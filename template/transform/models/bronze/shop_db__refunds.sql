@@ -1,2 +1,2 @@
--- Bronze: every shop_db.refunds row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('shop_db', 'refunds') }}
+-- Bronze: every shop_db.refunds row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('shop_db', 'refunds') }}

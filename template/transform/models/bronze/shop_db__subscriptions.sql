@@ -1,2 +1,2 @@
--- Bronze: every shop_db.subscriptions row as dlt landed it (all loads; duplicates and junk included).
-select * from {{ source('shop_db', 'subscriptions') }}
+-- Bronze: every shop_db.subscriptions row as ingestion landed it (all loads; duplicates and junk included).
+select * from {{ bronze('shop_db', 'subscriptions') }}

@@ -1,3 +1,3 @@
 -- Quarantine files.ad_spend: bronze rows that failed validation, with dq_reason and raw values.
-{{ config(materialized='incremental', unique_key='_dlt_load_id', incremental_strategy='delete+insert') }}
+{{ config(materialized='incremental', unique_key='_load_id', incremental_strategy='delete+insert') }}
 {{ silver_quarantine('files', 'ad_spend') }}

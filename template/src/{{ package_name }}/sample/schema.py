@@ -97,7 +97,7 @@ TABLES: tuple[SourceTable, ...] = (
             "channel:text",
             "campaign_name:text",
             "started_on:date",
-            "ended_on:date",
+            "ended_on:date?",
             "updated_at:ts",
         ),
         ("campaign_id",),

@@ -6,7 +6,7 @@ sample data is generated once, by the first ingestion step.
 
 import dagster as dg
 
-from ..config import load_config
+from ....config import load_config
 
 JOB_NAME = "daily_platform"
 SCHEDULE_NAME = "daily_platform_schedule"
@@ -14,7 +14,7 @@ SCHEDULE_NAME = "daily_platform_schedule"
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    orchestrator = load_config().platform.orchestrator.config
+    orchestrator = load_config().orchestrator
     job = dg.define_asset_job(
         JOB_NAME,
         selection=dg.AssetSelection.all(),

@@ -12,7 +12,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from ..config import StackConfig, load_config
+from ....config import StackConfig, load_config
+from ....pipeline.transform import dbt_environment
 
 # dbt artifacts of Dagster runs, relative to the dbt project (inside its git-ignored target/).
 RUN_TARGET_PATH = Path("target") / "dagster"
@@ -56,10 +57,12 @@ def build_transform_assets(cfg: StackConfig, project: DbtProject) -> dg.AssetsDe
         dagster_dbt_translator=LayerTranslator(),
     )
     def _transform(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-        cfg.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-        # One artifacts folder reused by every run (runs are serialized, see dagster.yaml)
-        # instead of dagster-dbt's default of a new folder per run.
-        yield from dbt.cli(["build"], context=context, target_path=RUN_TARGET_PATH).stream()
+        cfg.module("warehouse").prepare(cfg)
+        # The same environment rule as every other dbt run (pipeline.transform). One artifacts
+        # folder reused by every run (runs are serialized, see dagster.yaml) instead of
+        # dagster-dbt's default of a new folder per run.
+        with dbt_environment(cfg):
+            yield from dbt.cli(["build"], context=context, target_path=RUN_TARGET_PATH).stream()
 
     return _transform
 

@@ -1,7 +1,7 @@
 """Dagster code location of the platform: every definition under ``defs/``.
 
 ``dg dev`` (``make dev``) and ``dagster`` load this; the modules in ``defs/`` hold the ingestion
-assets (dlt), the transform assets (dbt) and the daily job with its schedule.
+assets, the transform assets (dbt) and the daily job with its schedule.
 """
 
 from pathlib import Path

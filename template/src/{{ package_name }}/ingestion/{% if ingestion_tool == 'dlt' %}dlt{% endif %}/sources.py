@@ -9,8 +9,9 @@
 Every resource is incremental on ``updated_at`` (ISO-8601 UTC text, which sorts in time order)
 with an open start (``updated_at > last value``): a second run of the same data loads nothing.
 Columns the catalog does not know (schema drift, e.g. ``loyalty_tier``) flow through as text.
-Each Arrow batch gets ``_loaded_at`` (the load's UTC time), ``_source`` and ``_dlt_id``
-(``_dlt_load_id`` is added by dlt). Creating a source
+Each Arrow batch gets the bronze contract's lineage columns (``ingestion/contract.py``):
+``_load_id`` (dlt's load id), ``_row_id``, ``_loaded_at`` (the load's UTC time) and ``_source``.
+Creating a source
 touches no file, database or server: that happens when dlt extracts it.
 """
 
@@ -38,8 +39,8 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 from dlt.sources import DltResource
 
-from ..sample.api import serve_sample_api
-from .tables import (
+from ...sample.api import serve_sample_api
+from ...sample.schema import (
     CURSOR_COLUMN,
     DRIFT_COLUMNS,
     FILES,
@@ -49,6 +50,7 @@ from .tables import (
     TABLES_BY_NAME,
     Column,
 )
+from ..contract import LOAD_ID, LOADED_AT, ROW_ID, SOURCE
 
 __all__ = ["SOURCE_TABLES", "files_source", "shop_api_source", "shop_db_source"]
 
@@ -67,7 +69,7 @@ ARROW_TYPES = {
     "date": pa.string(),
 }
 SQLITE_TYPES = {"INTEGER": pa.int64(), "REAL": pa.float64()}
-LOADED_AT = pa.timestamp("us", tz="UTC")
+LOADED_AT_TYPE = pa.timestamp("us", tz="UTC")
 ADBC_BATCH_ROWS = adbc_sqlite_driver.StatementOptions.BATCH_ROWS.value
 # What the ADBC sqlite reader raises when a value does not fit the inferred or catalog type.
 _ADBC_ERRORS = (adbc_driver_manager.Error, pa.ArrowException, OSError)
@@ -110,16 +112,17 @@ def _load_id() -> str:
 
 
 class Lineage:
-    """Adds ``_loaded_at``, ``_source`` and ``_dlt_id`` to the Arrow batches of one table.
+    """Adds the lineage columns of the bronze contract to the Arrow batches of one table.
 
-    ``_dlt_id`` is ``<load id>.<table>.<row number>``: unique across loads and tables, made
-    with Arrow compute (dlt's own random ids would make its normalizer rewrite every file;
-    config.runtime_env() turns that off, so dlt imports the extracted parquet as it is).
+    ``_row_id`` is ``<load id>.<table>.<row number>``: unique across loads and tables, made
+    with Arrow compute (dlt's own random ``_dlt_id`` would make its normalizer rewrite every
+    file; ``runtime_env`` turns that off, so dlt imports the extracted parquet as it is).
     """
 
     def __init__(self, source: str, table: str) -> None:
         load_id = _load_id()
-        self.loaded_at = pa.scalar(datetime.fromtimestamp(float(load_id), UTC), type=LOADED_AT)
+        self.load_id = pa.scalar(load_id, type=pa.string())
+        self.loaded_at = pa.scalar(datetime.fromtimestamp(float(load_id), UTC), type=LOADED_AT_TYPE)
         self.source = pa.scalar(source, type=pa.string())
         self.prefix = pa.scalar(f"{load_id}.{table}.", type=pa.string())
         self.rows = 0
@@ -132,11 +135,12 @@ class Lineage:
         numbers = pc.cast(numbers, pa.string())
         self.rows += count
         ids = pc.binary_join_element_wise(self.prefix, numbers, "")
+        data = data.append_column(pa.field(LOAD_ID, pa.string()), pa.repeat(self.load_id, count))
+        data = data.append_column(pa.field(ROW_ID, pa.string()), ids)
         data = data.append_column(
-            pa.field("_loaded_at", LOADED_AT), pa.repeat(self.loaded_at, count)
+            pa.field(LOADED_AT, LOADED_AT_TYPE), pa.repeat(self.loaded_at, count)
         )
-        data = data.append_column(pa.field("_source", pa.string()), pa.repeat(self.source, count))
-        return data.append_column(pa.field("_dlt_id", pa.string()), ids)
+        return data.append_column(pa.field(SOURCE, pa.string()), pa.repeat(self.source, count))
 
 
 def read_ahead(items: Iterator[T], depth: int = READ_AHEAD_ITEMS) -> Iterator[T]:
