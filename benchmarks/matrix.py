@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from extensions.catalog import Catalog  # noqa: E402
-from tests.matrix import (  # noqa: E402
+from matrix import (  # noqa: E402
     combinations,
     default_tools,
     folder_snapshot,

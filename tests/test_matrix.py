@@ -1,6 +1,7 @@
 """Every combination of the catalog renders and passes static checks; the fast path is copier.
 
-`MATRIX_SHARD=<orchestrator>-<warehouse>` limits the run to one CI shard.
+`MATRIX_SHARD=<orchestrator>-<warehouse>` limits the run to one CI shard;
+`MATRIX_RENDERER=copier` renders with plain `copier.run_copy` instead of the fast renderer.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import pytest
 import yaml
 from copier import run_copy
 
-from .conftest import CATALOG, TEMPLATE_ROOT
-from .matrix import (
+from matrix import (
     Matrix,
     combinations,
     dbt_environment,
@@ -31,6 +31,8 @@ from .matrix import (
     tree_digest,
     validate,
 )
+
+from .conftest import CATALOG, TEMPLATE_ROOT
 
 SHARD = os.environ.get("MATRIX_SHARD", "")
 pytestmark = pytest.mark.xdist_group("matrix")
@@ -94,6 +96,35 @@ def test_matrix_fast_path_is_byte_for_byte_copier_copy(matrix: Matrix, tmp_path:
         assert (dst / ".env").is_file(), "the CLI ran the .env task"
 
 
+def test_matrix_copier_renderer_is_byte_for_byte_the_fast_renderer(
+    matrix: Matrix, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`MATRIX_RENDERER=copier` (plain run_copy, public API only) gives the same manifests."""
+    picks = random.Random(11).sample(range(len(matrix.combos)), k=min(2, len(matrix.combos)))
+    monkeypatch.setenv("MATRIX_RENDERER", "copier")
+    plain = render_manifests([matrix.combos[i] for i in picks], snapshot)
+    for index, manifest in zip(picks, plain.manifests, strict=True):
+        assert manifest == matrix.manifests[index]
+        assert all(plain.blobs[d] == matrix.blobs[d] for d, _ in manifest.values())
+
+
+def test_matrix_falls_back_to_run_copy_when_copiers_private_api_moved(
+    matrix: Matrix, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copier upgrade that renames what the fast renderer overrides slows the matrix down
+    (with one warning) instead of failing it."""
+    import matrix.fast as fast
+
+    monkeypatch.delenv("MATRIX_RENDERER", raising=False)
+    monkeypatch.setattr(fast, "WORKER_MEMBERS", (*fast.WORKER_MEMBERS, "_render_file_v10"))
+    monkeypatch.setattr("matrix.render._warned", False)
+    with pytest.warns(RuntimeWarning, match=r"Worker\._render_file_v10.*copier\.run_copy"):
+        plain = render_manifests(matrix.combos[:1], snapshot)
+    assert plain.manifests == matrix.manifests[:1]
+    with pytest.raises(ValueError, match="MATRIX_RENDERER='copy'"):
+        render_manifests(matrix.combos[:1], snapshot, renderer="copy")
+
+
 def test_matrix_incompatible_pair_is_refused_by_copier(snapshot: Path, tmp_path: Path) -> None:
     """A `requires` declared in the catalog becomes a choice validator copier enforces."""
     tpl = tmp_path / "tpl"
@@ -144,14 +175,14 @@ def test_matrix_pairwise_subset_covers_every_pair_of_local_choices() -> None:
 def test_matrix_template_ci_shards_by_orchestrator_and_warehouse() -> None:
     workflow = TEMPLATE_ROOT / ".github" / "workflows" / "ci.yml"
     jobs = yaml.safe_load(workflow.read_text())["jobs"]
-    assert "python -m tests.matrix shards" in jobs["shards"]["steps"][-1]["run"]
+    assert "python -m matrix shards" in jobs["shards"]["steps"][-1]["run"]
     assert jobs["matrix"]["strategy"]["matrix"]["shard"].startswith("${{ fromJSON(")
     _, actionlint = default_tools()
     assert actionlint
     done = subprocess.run([actionlint, "-no-color", str(workflow)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
     listed = subprocess.run(
-        [sys.executable, "-m", "tests.matrix", "shards"],
+        [sys.executable, "-m", "matrix", "shards"],
         cwd=TEMPLATE_ROOT,
         capture_output=True,
         text=True,

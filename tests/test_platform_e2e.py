@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from matrix import combo_id, pairwise
+
 from .conftest import CATALOG, render
-from .matrix import combo_id, pairwise
 
 DEFAULT = {layer.question: layer.default for layer in CATALOG.layers}
 PAIRWISE = [DEFAULT, *(c for c in pairwise(CATALOG) if c != DEFAULT)]

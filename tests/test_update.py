@@ -9,8 +9,9 @@ import pytest
 import yaml
 from copier import run_update
 
+from matrix import Matrix, default_tools, read_tree, tree_digest, validate
+
 from .conftest import CATALOG, TEMPLATE_ROOT, git, render, template_snapshot
-from .matrix import Matrix, default_tools, tree_digest, validate
 
 
 def _committed_project(
@@ -186,8 +187,7 @@ def test_update_changing_an_answer_equals_a_fresh_render(
 
     assert _conflicts(project) == []
     assert tree_digest(project) == tree_digest(fresh)
-    manifest = tree_digest(project)
-    blobs = {d: (project / rel).read_bytes() for rel, (d, _) in manifest.items()}
+    manifest, blobs = read_tree(project, ignore=(".env",))
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     matrix = Matrix([answers], [manifest], blobs)
     report = validate(matrix, *default_tools())

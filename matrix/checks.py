@@ -1,0 +1,265 @@
+"""Static checks over rendered manifests: each distinct file checked once by content hash.
+
+- every file parses for its kind (Python, YAML, TOML; the compose file against the compose
+  spec; GitHub workflows through actionlint), and every Python file passes ruff under the
+  rendered project's own configuration;
+- per project, every ``${VAR}`` a file references is listed in ``.env.example``;
+- each distinct dbt project (found by its ``dbt_project.yml``) runs ``dbt parse`` once, with the
+  warehouse's adapter.
+
+Checks are keyed on file kinds (names and extensions), not on where a tool's sources live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from extensions.catalog import Catalog
+
+from .combinations import combo_id
+from .render import TEMPLATE_ROOT, Manifest, Matrix, read_tree
+
+COMPOSE_SCHEMA = TEMPLATE_ROOT / "tests" / "data" / "compose-spec.json"
+VAR_REF = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::-[^}]*)?\}")
+ANSWERS_FILE = ".copier-answers.yml"
+ENV_EXAMPLE = ".env.example"
+DBT_PROJECT = "dbt_project.yml"
+KINDS = {".py": "python", ".yml": "yaml", ".yaml": "yaml", ".toml": "toml"}
+
+
+@dataclass
+class Report:
+    projects: int = 0
+    files: int = 0
+    distinct: int = 0
+    checks: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- comparing trees
+
+
+def _normalized(rel: str, data: bytes) -> bytes:
+    """The answers file records where and at which commit it came from: compare the rest."""
+    if rel != ANSWERS_FILE:
+        return data
+    kept = [line for line in data.splitlines() if not line.startswith((b"_commit:", b"_src_path:"))]
+    return b"\n".join(kept)
+
+
+def manifest_digest(manifest: Manifest, blobs: dict[str, bytes]) -> dict[str, tuple[str, int]]:
+    """Relative path -> (content hash, permission bits), the answers file's origin left out."""
+    out = {}
+    for rel, (digest, mode) in manifest.items():
+        data = _normalized(rel, blobs[digest])
+        out[rel] = (hashlib.sha256(data).hexdigest(), mode)
+    return out
+
+
+def tree_digest(root: Path, ignore: tuple[str, ...] = (".env",)) -> dict[str, tuple[str, int]]:
+    """:func:`manifest_digest` of a project on disk (``.env``, written by a task, left out)."""
+    return manifest_digest(*read_tree(root, ignore))
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _kind(rel: str) -> str | None:
+    name = rel.rsplit("/", 1)[-1]
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    if rel.startswith(".github/workflows/") and suffix in {".yml", ".yaml"}:
+        return "workflow"
+    if name == "docker-compose.yml":
+        return "compose"
+    return KINDS.get(suffix)
+
+
+def _dbt_project(manifest: Manifest) -> dict[str, str]:
+    """The files of the project's dbt project (relative to its folder): digest by path."""
+    roots = [rel[: -len(DBT_PROJECT)] for rel in manifest if rel.rsplit("/", 1)[-1] == DBT_PROJECT]
+    if not roots:
+        return {}
+    root = min(roots, key=len)  # the outermost, should a package ever ship its own
+    return {rel[len(root) :]: d for rel, (d, _) in manifest.items() if rel.startswith(root)}
+
+
+def validate(
+    matrix: Matrix,
+    ruff: list[str],
+    actionlint: str | None,
+    dbt_executables: dict[str, str] | None = None,
+) -> Report:
+    """Static checks over every rendered combination; each distinct file checked once, each
+    distinct dbt project parsed once with its adapter (``dbt_executables``: warehouse -> the
+    `dbt` of an environment with that adapter)."""
+    report = Report(projects=len(matrix.manifests))
+    dbt_projects: dict[tuple, tuple[str, dict[str, str]]] = {}
+    schema = json.loads(COMPOSE_SCHEMA.read_text())
+    seen: dict[tuple[str, str], str] = {}  # (kind, digest) -> an example path
+    var_refs: dict[str, set[str]] = {}
+    python_roots: dict[str, dict[str, str]] = {}  # ruff config digest -> {rel: digest}
+    for answers, manifest in zip(matrix.combos, matrix.manifests, strict=True):
+        name = combo_id(answers)
+        report.files += len(manifest)
+        example = matrix.blobs[manifest[ENV_EXAMPLE][0]].decode() if ENV_EXAMPLE in manifest else ""
+        listed = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE))
+        ruff_config = manifest.get("pyproject.toml", ("", 0))[0]
+        dbt_files = _dbt_project(manifest)
+        if dbt_files:
+            key = (answers.get("warehouse", ""), tuple(sorted(dbt_files.items())))
+            dbt_projects.setdefault(key, (name, dbt_files))
+        for rel, (digest, _) in manifest.items():
+            if rel != ENV_EXAMPLE and not rel.endswith((".md", ".py")):
+                if digest not in var_refs:
+                    var_refs[digest] = set(
+                        VAR_REF.findall(matrix.blobs[digest].decode(errors="replace"))
+                    )
+                for missing in sorted(var_refs[digest] - listed):
+                    report.failures.append(f"{name}/{rel}: ${{{missing}}} is not in {ENV_EXAMPLE}")
+            kind = _kind(rel)
+            if kind is None or (kind, digest) in seen:
+                continue
+            seen[(kind, digest)] = rel
+            report.distinct += 1
+            report.checks[kind] = report.checks.get(kind, 0) + 1
+            error = _check(kind, matrix.blobs[digest], schema)
+            if error:
+                report.failures.append(f"{name}/{rel}: {error}")
+            if kind == "python":
+                python_roots.setdefault(ruff_config, {})
+                python_roots[ruff_config].setdefault(rel, digest)
+                if python_roots[ruff_config][rel] != digest:  # same path, other content
+                    python_roots.setdefault(f"{ruff_config}:{digest}", {})[rel] = digest
+    with tempfile.TemporaryDirectory(prefix="matrix-check-") as tmp:
+        report.failures += _ruff_all(Path(tmp), python_roots, matrix.blobs, ruff)
+        workflows = {digest: rel for (kind, digest), rel in seen.items() if kind == "workflow"}
+        report.failures += _actionlint(Path(tmp), workflows, matrix.blobs, actionlint)
+        parses = [
+            (Path(tmp), dbt, name, files, matrix.blobs)
+            for (warehouse, _), (name, files) in dbt_projects.items()
+            if (dbt := (dbt_executables or {}).get(warehouse))
+        ]
+        report.checks["dbt_project"] = len(parses)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # subprocesses
+            for failures in pool.map(lambda args: _dbt_parse(*args), parses):
+                report.failures += failures
+    return report
+
+
+def _check(kind: str, data: bytes, compose_schema: dict) -> str | None:
+    text = data.decode()
+    try:
+        if kind == "python":
+            compile(text, "<rendered>", "exec")
+        elif kind in {"yaml", "workflow"}:
+            yaml.safe_load(text)
+        elif kind == "compose":
+            jsonschema.Draft7Validator(compose_schema).validate(yaml.safe_load(text))
+        elif kind == "toml":
+            tomllib.loads(text)
+    except (SyntaxError, yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        return f"{kind} does not parse: {exc}"
+    except jsonschema.ValidationError as exc:
+        return f"compose schema: {exc.message}"
+    return None
+
+
+def _dbt_parse(
+    tmp: Path, dbt: str, name: str, files: dict[str, str], blobs: dict[str, bytes]
+) -> list[str]:
+    """`dbt parse` of one distinct rendered dbt project, with its own profiles.yml."""
+    root = tmp / "dbt" / name
+    for rel, digest in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(blobs[digest])
+    text = "\n".join(blobs[d].decode(errors="replace") for d in files.values())
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+    for var in set(re.findall(r"env_var\(\s*['\"]([A-Z][A-Z0-9_]*)['\"]", text)):
+        env.setdefault(var, str(tmp / "dbt-env" / var.lower()))
+    cmd = [dbt, "parse", "--project-dir", str(root)]
+    cmd += ["--profiles-dir", str(root), "--target-path", str(tmp / "dbt-target" / name)]
+    cmd += ["--log-path", str(tmp / "dbt-logs" / name)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode == 0:
+        return []
+    return [f"{name}: dbt parse failed: {(done.stdout + done.stderr).strip()[-2000:]}"]
+
+
+def _ruff_all(
+    tmp: Path, roots: dict[str, dict[str, str]], blobs: dict[str, bytes], ruff: list[str]
+) -> list[str]:
+    """ruff over each distinct Python file once, laid out under the project's own pyproject."""
+    failures = []
+    for index, (config_key, files) in enumerate(sorted(roots.items())):
+        root = tmp / f"ruff-{index}"
+        pyproject = config_key.split(":")[0]
+        root.mkdir()
+        if pyproject:
+            (root / "pyproject.toml").write_bytes(blobs[pyproject])
+        for rel, digest in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(blobs[digest])
+        for args in (
+            ["check", "--no-cache", "--quiet", "."],
+            ["format", "--no-cache", "--check", "."],
+        ):
+            failures += _run_tool([*ruff, *args], cwd=root, label=f"ruff ({len(files)} files)")
+    return failures
+
+
+def _actionlint(
+    tmp: Path, workflows: dict[str, str], blobs: dict[str, bytes], actionlint: str | None
+) -> list[str]:
+    """actionlint over each distinct workflow once (``workflows``: digest -> an example path)."""
+    if not workflows or not actionlint:
+        return []
+    targets = []
+    for digest, rel in workflows.items():
+        path = tmp / "workflow" / digest[:16] / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(blobs[digest])
+        targets.append(str(path))
+    return _run_tool([actionlint, "-no-color", *targets], label="workflow")
+
+
+def _run_tool(cmd: list[str], cwd: Path | None = None, label: str = "") -> list[str]:
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode == 0:
+        return []
+    return [f"{label}: {' '.join(cmd[:4])}: {(done.stdout + done.stderr).strip()[:2000]}"]
+
+
+def default_tools() -> tuple[list[str], str | None]:
+    """ruff and actionlint from the environment running the checks."""
+    actionlint = Path(sys.executable).parent / "actionlint"
+    return [sys.executable, "-m", "ruff"], str(actionlint) if actionlint.exists() else None
+
+
+def dbt_environment(catalog: Catalog, warehouse: str, root: Path) -> str:
+    """A virtualenv with dbt and the warehouse's adapter, pinned by the catalog (uv, cached)."""
+    tools = [catalog.layer("processing").tool("dbt"), catalog.layer("warehouse").tool(warehouse)]
+    pins = sorted({dep for tool in tools for dep in tool.python_dependencies})
+    venv = root / f"dbt-{warehouse}-{hashlib.sha256(' '.join(pins).encode()).hexdigest()[:12]}"
+    dbt = venv / "bin" / "dbt"
+    if not dbt.exists():
+        uv = [sys.executable, "-m", "uv"]
+        subprocess.run([*uv, "venv", "--quiet", str(venv)], check=True)
+        subprocess.run(
+            [*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *pins],
+            check=True,
+            env={**os.environ, "UV_COMPILE_BYTECODE": "1"},
+        )
+    return str(dbt)

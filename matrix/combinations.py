@@ -1,0 +1,90 @@
+"""Which answer sets the matrix covers, enumerated from the catalog (never a hand-typed list)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from extensions.catalog import Catalog
+
+
+def _subsets(ids: list[str]) -> Iterator[list[str]]:
+    for size in range(1, len(ids) + 1):
+        yield from (list(c) for c in itertools.combinations(ids, size))
+
+
+def compatible(catalog: Catalog, answers: dict) -> bool:
+    """Whether every tool's ``requires`` (declared in the catalog) holds for ``answers``."""
+    picked = catalog.selected(answers)
+    chosen: dict[str, set[str]] = {lyr.id: set() for lyr, _ in picked}
+    for lyr, tool in picked:
+        chosen[lyr.id].add(tool.id)
+    for _, tool in picked:
+        for other, allowed in tool.requires.items():
+            if not chosen.get(other, set()) <= set(allowed):
+                return False
+    return True
+
+
+def combinations(catalog: Catalog, *, valid: bool = True) -> list[dict]:
+    """Answer sets for every combination of implemented tools (``valid``: compatible ones).
+
+    One implemented tool per single-choice layer times every non-empty subset of the
+    multiselect layers; ``valid=False`` gives the pairs the catalog declares incompatible
+    (copier refuses those itself).
+    """
+    axes: list[list[tuple[str, object]]] = []
+    for layer in catalog.layers:
+        ids = [t.id for t in layer.implemented]
+        options = list(_subsets(ids)) if layer.multiselect else ids
+        axes.append([(layer.question, option) for option in options])
+    return [
+        dict(combo)
+        for combo in itertools.product(*axes)
+        if compatible(catalog, dict(combo)) == valid
+    ]
+
+
+def pairwise(catalog: Catalog) -> list[dict]:
+    """An all-pairs subset of the locally runnable combinations, for end-to-end runs.
+
+    Every pair of choices of two single-choice layers appears in at least one combination
+    (greedy covering); multiselect layers take all their locally runnable choices at once.
+    """
+    single = [lyr for lyr in catalog.layers if not lyr.multiselect]
+    options = {lyr.question: [t.id for t in lyr.implemented if t.runs_locally] for lyr in single}
+    multi = {
+        lyr.question: [t.id for t in lyr.implemented if t.runs_locally]
+        for lyr in catalog.layers
+        if lyr.multiselect
+    }
+    if any(not ids for ids in options.values()) or any(not ids for ids in multi.values()):
+        return []
+    candidates = [
+        {**dict(zip(options, values, strict=True)), **multi}
+        for values in itertools.product(*options.values())
+    ]
+    candidates = [c for c in candidates if compatible(catalog, c)]
+    questions = list(options)
+
+    def pairs(combo: dict) -> set[tuple]:
+        return {
+            (a, combo[a], b, combo[b]) for i, a in enumerate(questions) for b in questions[i + 1 :]
+        }
+
+    uncovered = set().union(*(pairs(c) for c in candidates)) if candidates else set()
+    chosen: list[dict] = []
+    while uncovered:
+        best = max(candidates, key=lambda c: len(pairs(c) & uncovered))
+        chosen.append(best)
+        uncovered -= pairs(best)
+    return chosen or candidates[:1]
+
+
+def combo_id(answers: dict) -> str:
+    return "-".join("+".join(v) if isinstance(v, list) else str(v) for v in answers.values())
+
+
+def shard_of(answers: dict) -> str:
+    """CI shards the matrix by orchestrator x warehouse: one job per pair."""
+    return f"{answers['orchestrator']}-{answers['warehouse']}"
