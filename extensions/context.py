@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import ipaddress
 import json
+import keyword
 import re
 import string
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -38,9 +41,16 @@ catalog_module = _load_catalog_module()
 CATALOG = catalog_module.load_catalog(Path(__file__).resolve().with_name("catalog.yaml"))
 
 
+# Soft keywords of every Python a platform may target, whichever Python runs copier ("type"
+# became one in 3.12).
+SOFT_KEYWORDS = frozenset(keyword.softkwlist) | {"_", "case", "match", "type"}
+
+
 def _reserved_package_names() -> frozenset[str]:
-    """Names a rendered package must not take: the standard library and the stack's libraries."""
+    """Names a rendered package must not take: Python keywords (soft ones too), the standard
+    library and the stack's libraries."""
     names = set(sys.stdlib_module_names) | {"src", "tests", "test", "transform", "config"}
+    names |= set(keyword.kwlist) | SOFT_KEYWORDS
     for layer in CATALOG.layers:
         for tool in layer.tools:
             names.add(tool.id)
@@ -52,6 +62,81 @@ def _reserved_package_names() -> frozenset[str]:
 
 
 RESERVED_PACKAGE_NAMES = _reserved_package_names()
+
+# Letters that Unicode does not decompose into an ASCII letter plus accents.
+_ASCII_SPELLING = str.maketrans(
+    {"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O"}
+    | {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th"}
+    | {"\u0131": "i"}  # dotless i
+)
+
+
+def ascii_spelling(text: str) -> str:
+    """``text`` spelled in ASCII where it can be: accents dropped (NFKD), a few letters spelled
+    out ("Über Straße" -> "Uber Strasse"). Characters with no ASCII spelling are kept."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_SPELLING))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def ascii_identifier(text: str, separator: str = "_") -> str:
+    """The package name (``separator`` "_") or slug ("-") of a project name: "Über Data" ->
+    "uber_data" / "uber-data"."""
+    return re.sub(r"[^a-z0-9]+", separator, ascii_spelling(text).lower()).strip(separator)
+
+
+# A refusal is two lines: the rule, short enough to show in full beside copier's prefix
+# ("Validation error for question 'project_name': ", 46 characters) in an 80-column prompt,
+# whose error bar shows one line; then the verdict on the answer, for `--data` and the log.
+RULE_WIDTH = 80 - len("Validation error for question 'project_name': ")
+
+
+def project_name_problem(name: str) -> str:
+    """Why ``name`` cannot name a project (the rule first, then the verdict), or ""."""
+    spelled = ascii_spelling(name)
+    invalid = f'"{name}" is not a valid project name'
+    if not spelled.isascii():
+        foreign = ", ".join(dict.fromkeys(c for c in spelled if not c.isascii()))
+        return f"Use letters with an ASCII spelling\n{invalid}: no ASCII spelling for {foreign}."
+    if not 3 <= len(spelled) <= 50:
+        return f"Use 3 to 50 characters\n{invalid}: it has {len(spelled)}."
+    if not re.fullmatch(r"[A-Za-z]", spelled[0]):
+        return f"Start with a letter\n{invalid}: it starts with {spelled[0]!r}."
+    if stray := re.search(r"[^A-Za-z0-9 _-]", spelled):
+        return f"Use letters, digits, spaces, -, _\n{invalid}: {stray.group()!r} is not allowed."
+    if not re.fullmatch(r"[A-Za-z0-9]", spelled[-1]):
+        return f"End with a letter or a digit\n{invalid}: it ends with {spelled[-1]!r}."
+    package = ascii_identifier(name)
+    if keyword.iskeyword(package) or package in SOFT_KEYWORDS:
+        return (
+            "Python keywords can't be packages\n"
+            f'"{name}" would make the package "{package}", a Python keyword.'
+        )
+    if package in RESERVED_PACKAGE_NAMES:
+        return (
+            "Package must not shadow a module\n"
+            f'"{name}" would make the package "{package}", an existing module.'
+        )
+    return ""
+
+
+def ipv4_problem(address: str) -> str:
+    """Why ``address`` is not an IPv4 address to bind ports to (rule first), or ""."""
+    try:
+        ipaddress.IPv4Address(address)
+    except ValueError:
+        return (
+            "Use an IPv4 address (127.0.0.1)\n"
+            f'"{address}" is not an IPv4 address (0.0.0.0 means all networks).'
+        )
+    return ""
+
+
+def is_loopback(address: str) -> bool:
+    """True for an IPv4 loopback address (127.0.0.0/8): ports bound there stay on this machine."""
+    try:
+        return ipaddress.IPv4Address(address).is_loopback
+    except ValueError:
+        return False
 
 
 @functools.cache
@@ -73,8 +158,16 @@ def layer_choices(layer_id: str) -> str:
         entry = {"value": tool.id}
         if messages:
             entry["validator"] = "".join(messages)
-        choices[f"{tool.label} ({tool.kind_labels})"] = entry
+        choices[choice_title(layer, tool)] = entry
     return yaml.safe_dump(choices, sort_keys=False, width=2**31)
+
+
+def choice_title(layer, tool) -> str:
+    """What a choice shows: the tool's label, with its licence kinds when it is a real tool
+    (a mart is content the template writes, and "none" installs nothing)."""
+    if layer.id == "marts" or tool.id == "none":
+        return tool.label
+    return f"{tool.label} ({tool.kind_labels})"
 
 
 def _conflicts(earlier, later, later_tool) -> list[str]:
@@ -249,7 +342,10 @@ class CatalogExtension(Extension):
         super().__init__(environment)
         environment.globals["catalog"] = CATALOG
         environment.globals["layer_choices"] = layer_choices
-        environment.globals["reserved_package_names"] = RESERVED_PACKAGE_NAMES
+        environment.globals["project_name_problem"] = project_name_problem
+        environment.globals["ipv4_problem"] = ipv4_problem
+        environment.filters["ascii_identifier"] = ascii_identifier
+        environment.tests["loopback"] = is_loopback
 
 
 _ANSWER_KEYS = tuple(layer.question for layer in CATALOG.layers)

@@ -8,7 +8,11 @@ import sys
 from pathlib import Path
 
 import pexpect
+import pytest
 import yaml
+
+from extensions.catalog import KIND_LABELS
+from extensions.context import layer_choices
 
 from .conftest import CATALOG, TEMPLATE_ROOT
 
@@ -57,7 +61,7 @@ def test_interactive_asks_layers_in_order_with_help_and_defaults(tmp_path: Path)
     child.sendline(CLEAR_LINE + "3300")
     _expect_prompt(child, "When the daily pipeline runs")
     child.sendline(CLEAR_LINE + "30 4 * * *")
-    _expect_prompt(child, "Address that docker-compose ports bind to")
+    _expect_prompt(child, "IPv4 address that docker-compose publishes")
     child.sendline("")
     child.expect(pexpect.EOF, timeout=120)
     child.close()
@@ -77,16 +81,32 @@ def test_interactive_asks_layers_in_order_with_help_and_defaults(tmp_path: Path)
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(transcript))
     for layer in CATALOG.layers:
         assert layer.help.split("(")[0].strip() in shown
+    assert "Dagster (open source, self-hosted)" in shown
+    assert "Finance (" not in shown
+    assert "None (query the marts directly) (" not in shown
+    assert "It is a git repository with a first commit" in shown
+    assert (dst / ".git").is_dir()
 
 
 def test_interactive_bad_project_name_is_explained_and_asked_again(tmp_path: Path) -> None:
     child = _copier_copy(tmp_path)
     _expect_prompt(child, "Project name")
     child.send(CLEAR_LINE + "9 lives")
-    child.expect("not a valid project name")
+    child.expect("Start with a letter")
     child.sendintr()
     child.expect(pexpect.EOF)
     assert not (tmp_path / "pyproject.toml").exists()
+
+
+@pytest.mark.parametrize("layer", CATALOG.layers, ids=lambda layer: layer.id)
+def test_interactive_choices_show_licence_kinds_of_real_tools_only(layer) -> None:
+    """A mart is content the template writes and "none" installs nothing: no licence label."""
+    choices = yaml.safe_load(layer_choices(layer.id))
+    titles = {entry["value"]: title for title, entry in choices.items()}
+    for tool in layer.implemented:
+        labelled = any(f"({KIND_LABELS[kind]}" in titles[tool.id] for kind in tool.kinds)
+        assert labelled == (layer.id != "marts" and tool.id != "none"), titles[tool.id]
+        assert titles[tool.id].startswith(tool.label)
 
 
 class _Recorder:

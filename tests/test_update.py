@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,19 +16,103 @@ from matrix import Matrix, default_tools, read_tree, tree_digest, validate
 
 from .conftest import CATALOG, TEMPLATE_ROOT, git, render, template_snapshot
 
+INIT_GIT = TEMPLATE_ROOT / "hooks" / "init_git.py"
+
 
 def _committed_project(
     tmp_path: Path, template: Path = TEMPLATE_ROOT, tag: str | None = None, **answers
 ) -> Path:
     """A project rendered from ``template`` (tagged ``tag`` first, if given), committed in its
-    own repository as a user would have it before updating."""
+    own repository (as `copier copy` leaves it) before updating."""
     if tag:
         git(template, "tag", tag)
     project = render(tmp_path / "project", template=template, vcs_ref=tag or "HEAD", **answers)
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "render")
+    assert git(project, "status", "--porcelain") == ""  # copier's task made the first commit
     return project
+
+
+def test_update_copy_ends_in_a_git_repository_with_a_first_commit(
+    default_project: Path,
+) -> None:
+    """`make update` needs a repository: copy makes one, with everything but .env committed."""
+    assert git(default_project, "rev-parse", "--show-toplevel").strip() == str(default_project)
+    assert git(default_project, "log", "--format=%s").splitlines() == [
+        "Initial commit from data-platform-template"
+    ]
+    assert git(default_project, "status", "--porcelain", "--ignored", "--", ".env").startswith(
+        "!! .env"
+    )
+    tracked = git(default_project, "ls-files").splitlines()
+    assert ".env" not in tracked
+    assert {"pyproject.toml", ".copier-answers.yml", ".env.example"} <= set(tracked)
+
+
+def test_update_copy_without_git_identity_commits_as_the_answered_author(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "p"
+    copy = [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--quiet"]
+    answers = ["--data", "author_name=Ada Data", "--data", "author_email=ada@example.com"]
+    subprocess.run(
+        [*copy, *answers, "--vcs-ref", "HEAD", str(TEMPLATE_ROOT), str(project)],
+        env=_without_git_identity(tmp_path),
+        check=True,
+        capture_output=True,
+    )
+    assert git(project, "log", "--format=%an <%ae>").strip() == "Ada Data <ada@example.com>"
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_update_copy_inside_a_repository_leaves_that_repository_alone(tmp_path: Path) -> None:
+    monorepo = tmp_path / "monorepo"
+    monorepo.mkdir()
+    git(monorepo, "init", "-q", "-b", "main")
+    (monorepo / "README.md").write_text("monorepo\n")
+    git(monorepo, "add", "-A")
+    git(monorepo, "commit", "-q", "-m", "monorepo")
+
+    project = render(monorepo / "platform")
+
+    assert not (project / ".git").exists()
+    assert len(git(monorepo, "log", "--format=%H").splitlines()) == 1
+    assert git(monorepo, "status", "--porcelain") == "?? platform/\n"
+
+
+def test_update_init_git_hook_is_idempotent_and_quiet_without_git(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "a.txt").write_text("a\n")
+    hook = [sys.executable, str(INIT_GIT), ".", "Ada", "ada@example.com"]
+    first = subprocess.run(hook, cwd=project, capture_output=True, text=True, check=True)
+    again = subprocess.run(hook, cwd=project, capture_output=True, text=True, check=True)
+    assert "first commit" in first.stdout
+    assert "already inside a git repository" in again.stdout
+    assert len(git(project, "log", "--format=%H").splitlines()) == 1
+
+    bare = tmp_path / "no-git"
+    bare.mkdir()
+    python_only = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    assert shutil.which("git", path=python_only["PATH"]) is None
+    done = subprocess.run(hook, cwd=bare, env=python_only, capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert not (bare / ".git").exists()
+
+
+def _without_git_identity(home: Path) -> dict[str, str]:
+    """The environment of a machine where git has never been told who the user is."""
+    drop = {f"GIT_{who}_{what}" for who in ("AUTHOR", "COMMITTER") for what in ("NAME", "EMAIL")}
+    drop |= {"EMAIL", "XDG_CONFIG_HOME"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    return {
+        **env,
+        "HOME": str(home),
+        "GIT_CONFIG_GLOBAL": str(home / "no-gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        # git would otherwise guess an identity from the host; make it refuse, as many machines do.
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "user.useConfigOnly",
+        "GIT_CONFIG_VALUE_0": "true",
+    }
 
 
 def _conflicts(project: Path) -> list[str]:
