@@ -144,7 +144,7 @@ class ManifestWorker(Worker):
       derived values (computed by extensions/context.py at render time) are compared by their
       rendered value; files that include other templates or read ``_copier_conf`` are always
       rendered.
-    Tasks are skipped: the only task writes the git-ignored ``.env``.
+    Tasks are skipped: they write the git-ignored ``.env`` and make the git repository.
     """
 
     manifest: Manifest
