@@ -52,7 +52,7 @@ import csv, json, re, sqlite3, sys, time
 from pathlib import Path
 import duckdb
 from acme_data_platform.config import load_config
-from acme_data_platform.ingestion.tables import TABLES
+from acme_data_platform.sample.schema import TABLES
 
 root, work = Path(sys.argv[1]), Path(sys.argv[2])
 cfg = load_config(root / "config" / "stack_config.yaml")
@@ -87,7 +87,7 @@ def source_read(table):
     else:
         read = f"read_csv('{exported}/{table.name}.csv', header=true, columns={columns})"
     return (f"select *, now() as _loaded_at, '{table.source}' as _source, "
-            f"'1700000000.000001' as _dlt_load_id, uuid()::varchar as _dlt_id from {read}")
+            f"'1700000000.000001' as _load_id, uuid()::varchar as _row_id from {read}")
 
 
 manifest = json.loads((cfg.dbt_project_dir / "target" / "manifest.json").read_text())
@@ -142,10 +142,11 @@ truth = json.loads((cfg.sources_dir / "ground_truth.json").read_text())
 result = {"source": sum(truth["source_rows"]["1"].values())}
 result["bronze"] = sum(
     pq.read_metadata(path).num_rows
-    for path in cfg.bronze_path.glob("*/*/load_id=*/*.parquet")
-    if not path.parts[-3].startswith("_dlt")
+    for path in Path(cfg.runtime_env()["PLATFORM_BRONZE_URL"]).glob("*/*/load_id=*/*.parquet")
+    if not path.parts[-3].startswith("_")
 )
-with duckdb.connect(str(cfg.duckdb_path), read_only=True) as connection:
+database = cfg.runtime_env()["PLATFORM_DUCKDB_PATH"]
+with duckdb.connect(database, read_only=True) as connection:
     for layer, condition in (("silver", "table_name LIKE 'stg_%'"), ("gold", "true")):
         schema = layer
         tables = connection.execute(

@@ -244,3 +244,13 @@ def test_render_telemetry_is_off_and_documented(default_project: Path) -> None:
     for var in telemetry:
         assert f"`{var.name}={var.default}`" in readme
         assert re.search(rf"^{var.name}={re.escape(var.default)}$", env, flags=re.MULTILINE)
+
+
+def test_render_orchestrator_code_is_named_after_the_package(default_project: Path) -> None:
+    """Dagster's code location carries the package's name (not the folder's) and its
+    definitions live in the orchestrator's own folder."""
+    project = tomllib.loads((default_project / "pyproject.toml").read_text())["tool"]["dg"]
+    assert project["project"]["code_location_name"] == "acme_data_platform"
+    target = project["project"]["code_location_target_module"]
+    assert target == "acme_data_platform.orchestration.dagster.definitions"
+    assert (default_project / "src" / Path(*target.split("."))).with_suffix(".py").is_file()

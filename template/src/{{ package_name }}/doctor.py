@@ -143,7 +143,7 @@ def run_checks(config_path: Path | None = None) -> Iterator[Check]:
         )
         yield from _safe(lambda: check_env_vars(config_path), "environment")
         return
-    yield Check("config", True, f"{cfg.config_file} is valid")
+    yield Check("config", True, f"{cfg.config_file} is valid (platform {cfg.platform.name!r})")
     yield from _safe(lambda: check_env_vars(config_path), "environment")
     for layer in SLOTS:
         yield from _safe(lambda layer=layer: cfg.module(layer).check(cfg), layer)

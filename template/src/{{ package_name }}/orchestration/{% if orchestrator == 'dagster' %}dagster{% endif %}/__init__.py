@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from ...checks import Check
+from ...config.schema import PROJECT_ROOT
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -64,7 +65,8 @@ def dev(cfg: StackConfig, host: str, port: int | None) -> int:
     dg = Path(sys.executable).with_name("dg")
     command = [str(dg) if dg.exists() else "dg", "dev", "--host", host]
     command += ["--port", str(port or cfg.orchestrator.port)]
-    return subprocess.call(command, cwd=cfg.root, env=env)
+    # dg reads [tool.dg] from the project's pyproject.toml: run it there, whatever the config.
+    return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
 
 
 def check(cfg: StackConfig) -> Check:
