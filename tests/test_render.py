@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from .conftest import CATALOG, TEMPLATE_ROOT, rendered_files
+from .conftest import CATALOG, TEMPLATE_ROOT, git, render, rendered_files
 
 EXPECTED = [
     ".copier-answers.yml",
@@ -244,3 +244,39 @@ def test_render_telemetry_is_off_and_documented(default_project: Path) -> None:
     for var in telemetry:
         assert f"`{var.name}={var.default}`" in readme
         assert re.search(rf"^{var.name}={re.escape(var.default)}$", env, flags=re.MULTILINE)
+
+
+def test_render_custom_data_paths_are_ignored_cleaned_mounted_and_documented(
+    tmp_path: Path,
+) -> None:
+    """`lake_path`/`duckdb_path` answers reach .gitignore, `make clean`, compose and README."""
+    project = render(tmp_path / "custom", lake_path="lakes/x", duckdb_path="wh/a.duckdb")
+    generated = ["lakes/x/bronze/a.parquet", "wh/a.duckdb", "wh/a.duckdb.wal"]
+    generated += ["data/sources/shop.sqlite", ".dlt/pipelines/p/state.json"]
+    kept = ["wh/notes.md", "lakes/readme.md", "data/keep.txt", "data/lake/mine.parquet"]
+    for rel in generated + kept:
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_text("x")
+
+    ignored = git(project, "status", "--porcelain", "--ignored", "--untracked-files=all")
+    for rel in generated:
+        assert f"!! {rel}" in ignored, rel
+    for rel in kept:
+        assert f"?? {rel}" in ignored, rel
+
+    compose = yaml.safe_load((project / "docker-compose.yml").read_text())
+    volumes = compose["services"]["dagster"]["volumes"]
+    for mount in ("./lakes/x:/app/lakes/x", "./wh:/app/wh", "./data/sources:/app/data/sources"):
+        assert mount in volumes
+    assert not any(v.startswith("./data:") for v in volumes), volumes
+
+    readme = (project / "README.md").read_text()
+    assert "`lakes/x/`" in readme and "`wh/a.duckdb`" in readme
+    assert "under `data/`" not in readme
+
+    subprocess.run(["make", "clean"], cwd=project, check=True, capture_output=True)
+    for rel in generated:
+        assert not (project / rel).exists(), rel
+    for rel in kept:
+        assert (project / rel).is_file(), rel
+    assert (project / "wh").is_dir() and (project / "src").is_dir()
