@@ -36,8 +36,10 @@ from rich.table import Table
 from .config import ConfigError, StackConfig, load_config
 from .sample.schema import SOURCE_TABLES
 
-# sqlglot (pulled in by dlt) warns on import about an optional accelerator; not actionable here.
-warnings.filterwarnings("ignore", message=r"sqlglot\[rs\] is deprecated")
+# sqlglot's deprecated Rust tokenizer (sqlglotrs, installed by a dependency's `sqlglot[rs]`) warns
+# twice on import: "sqlglotrs is deprecated ..." (DeprecationWarning) and "sqlglot[rs] is
+# deprecated ..." (UserWarning). Not actionable here; pyproject.toml's pytest filter matches both.
+warnings.filterwarnings("ignore", message=r"sqlglot(rs|\[rs\]) is deprecated")
 
 OK = "[green]OK  [/green]"
 FAIL = "[red]FAIL[/red]"
