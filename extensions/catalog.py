@@ -53,6 +53,16 @@ class EnvVar(_Strict):
         return self
 
 
+class DataPath(_Strict):
+    """Data a tool keeps inside the project: git-ignored, removed by `make clean`, mounted into
+    the services that run the pipeline. ``path`` is relative to the project root ("{answer}" is
+    filled from the answers); a folder ends with "/"."""
+
+    path: str = Field(min_length=1)
+    # What it holds, for the rendered README ("" for companions such as a database's WAL).
+    description: str = ""
+
+
 class Service(_Strict):
     """A docker-compose service; built from the project's Dockerfile unless ``image`` is set."""
 
@@ -64,6 +74,8 @@ class Service(_Strict):
     container_port: int
     environment: dict[str, str] = {}
     volumes: list[str] = []
+    # The service runs the pipeline: every data path of the stack is mounted into /app.
+    mounts_data: bool = False
 
 
 class Tool(_Strict):
@@ -85,6 +97,8 @@ class Tool(_Strict):
     settings: dict[str, str] = {}
     # Tool state kept inside the project (git-ignored, removed by `make clean`).
     state_paths: list[str] = []
+    # Data kept inside the project (the lake, the warehouse file): see DataPath.
+    data_paths: list[DataPath] = []
     # Lake: where bronze is for a plain `dbt parse` with nothing set ("{answer}" filled).
     dbt_bronze_default: str = ""
     # Warehouse: dbt `meta` for every bronze source ("{bronze}" = the lake's bronze URL).
@@ -145,6 +159,8 @@ class Catalog(_Strict):
     integrations: list[Integration] = []
     base_dependencies: list[str]
     base_env_vars: list[EnvVar] = []
+    # Data every platform keeps, whatever the choices (the sample sources).
+    base_data_paths: list[DataPath] = []
     copier_dependencies: list[str] = []
     base_dev_dependencies: list[str]
 

@@ -11,6 +11,7 @@ import importlib.util
 import ipaddress
 import json
 import keyword
+import posixpath
 import re
 import string
 import sys
@@ -212,6 +213,10 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         for var in var_list:
             env_vars.setdefault(var.name, var)
     services = [svc for tool in tools for svc in tool.services]
+    data_paths = project_data_paths(
+        [*CATALOG.base_data_paths, *(p for t in tools for p in t.data_paths)], answers
+    )
+    mounts = data_mounts([p["path"] for p in data_paths])
     integrations = [i for i in CATALOG.integrations if i.applies(stack)]
     by_layer = {lyr.id: tool for lyr, tool in picked if not lyr.multiselect}
     lake, warehouse = by_layer["data_lake"], by_layer["warehouse"]
@@ -240,6 +245,8 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
             for lyr_id, tool in by_layer.items()
         },
         "state_paths": _unique(*(t.state_paths for t in tools)),
+        # Data kept in the project ({path, description}): git-ignored, removed by `make clean`.
+        "data_paths": data_paths,
         "pyproject_sections": [
             t.pyproject.format(package_name=answers.get("package_name", "")).strip()
             for t in tools
@@ -269,6 +276,10 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "env_vars": list(env_vars.values()),
         "telemetry_vars": [var for var in env_vars.values() if var.telemetry],
         "services": services,
+        # Each service's volumes: its own, then the data paths if it runs the pipeline.
+        "service_volumes": {
+            svc.name: [*svc.volumes, *(mounts if svc.mounts_data else [])] for svc in services
+        },
         # Where each compose service is published: its port answer, else the container port.
         "service_ports": {
             svc.name: answers.get(svc.port_question, svc.container_port) for svc in services
@@ -278,6 +289,31 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "ruff_requirement": next(d for d in CATALOG.base_dev_dependencies if d.startswith("ruff")),
         "copier_dependencies": CATALOG.copier_dependencies,
     }
+
+
+def project_data_paths(entries, answers: dict[str, Any]) -> list[dict[str, str]]:
+    """The catalog's data paths with the answers filled in, normalised ("./a//b/" -> "a/b/")."""
+    paths: dict[str, str] = {}
+    for entry in entries:
+        text = entry.path.format(**answers)
+        path = posixpath.normpath(text) + ("/" if text.endswith("/") else "")
+        paths.setdefault(path, entry.description)
+    return [{"path": path, "description": text} for path, text in paths.items()]
+
+
+def data_mounts(paths: list[str]) -> list[str]:
+    """Compose volumes that bring ``paths`` into /app: a folder as itself, a file through its
+    folder (a bind mount of a missing file would create a folder), nested folders once."""
+    folders = []
+    for path in paths:
+        folder = path.rstrip("/") if path.endswith("/") else posixpath.dirname(path) or path
+        folders.append(folder)
+    kept = [
+        f
+        for f in dict.fromkeys(folders)
+        if not any(f != other and f.startswith(other + "/") for other in folders)
+    ]
+    return [f"./{folder}:/app/{folder}" for folder in kept]
 
 
 def _unique(*groups: list[str]) -> list[str]:
@@ -359,7 +395,11 @@ _SETTING_KEYS = tuple(
             name
             for lyr in CATALOG.layers
             for t in lyr.tools
-            for text in (*t.settings.values(), t.dbt_bronze_default)
+            for text in (
+                *t.settings.values(),
+                t.dbt_bronze_default,
+                *(p.path for p in t.data_paths),
+            )
             for _, name, _, _ in string.Formatter().parse(text)
             if name
         }

@@ -100,7 +100,10 @@ def test_answers_bind_address_off_loopback_is_flagged_after_copy_and_in_readme(
     assert "reachable from the network" in capsys.readouterr().err
     readme = (project / "README.md").read_text()
     assert "Reachable from the network" in readme
-    assert '"0.0.0.0:' in (project / "docker-compose.yml").read_text()
+    compose = (project / "docker-compose.yml").read_text()
+    assert '"0.0.0.0:' in compose
+    assert "# Ports bind to 0.0.0.0: every network this machine is on" in compose
+    assert "0.0.0.0 only" not in compose
 
 
 def test_answers_bind_address_on_loopback_is_not_flagged(
@@ -111,6 +114,10 @@ def test_answers_bind_address_on_loopback_is_not_flagged(
     assert "Next steps" in message
     assert "reachable from the network" not in message
     assert "Reachable from the network" not in (project / "README.md").read_text()
+    assert (
+        "# Ports bind to 127.0.0.2: this machine only"
+        in (project / "docker-compose.yml").read_text()
+    )
 
 
 def _render_loud(dst: Path, capsys: pytest.CaptureFixture[str], **answers) -> Path:

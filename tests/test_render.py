@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from .conftest import CATALOG, TEMPLATE_ROOT, rendered_files
+from .conftest import CATALOG, TEMPLATE_ROOT, git, render, rendered_files
 
 EXPECTED = [
     ".copier-answers.yml",
@@ -235,6 +235,40 @@ def test_render_env_task_is_idempotent_and_keeps_values(
     assert len(added) == 1 and len(added[0]) >= 24 and added[0] != "<generate>"
 
 
+def test_render_env_task_says_what_it_adds_and_respects_deletions(
+    default_project: Path, tmp_path: Path
+) -> None:
+    """`make setup` runs the task before every target: a variable with a default that the user
+    deleted stays deleted (the platform reads .env.example's default), `export X=` counts as
+    set, a missing secret is generated again, and each addition is printed without its value."""
+    project = tmp_path / "p"
+    shutil.copytree(default_project, project)
+    env_file = project / ".env"
+    kept = [line for line in env_file.read_text().splitlines() if "DAGSTER" not in line]
+    kept = [line.replace("SAMPLE_API_URL=", "export SAMPLE_API_URL=") for line in kept]
+    env_file.write_text("\n".join(kept) + "\n")
+    with (project / ".env.example").open("a") as example:
+        example.write("\nWAREHOUSE_PASSWORD=<generate>\nWAREHOUSE_HOST=\n")
+
+    def run() -> str:
+        script = [sys.executable, "scripts/make_env.py", "."]
+        return subprocess.run(
+            script, cwd=project, check=True, capture_output=True, text=True
+        ).stdout
+
+    printed = run()
+    env = env_file.read_text()
+    password = re.findall(r"^WAREHOUSE_PASSWORD=(.+)$", env, flags=re.MULTILINE)
+    assert len(password) == 1 and password[0] not in printed
+    assert printed.splitlines() == [
+        ".env: added WAREHOUSE_PASSWORD=<generated secret>",
+        ".env: added WAREHOUSE_HOST=(blank: set it)",
+    ]
+    assert "DAGSTER_DISABLE_TELEMETRY" not in env
+    assert env.count("SAMPLE_API_URL") == 1
+    assert run() == "" and env_file.read_text() == env
+
+
 def test_render_telemetry_is_off_and_documented(default_project: Path) -> None:
     readme = (default_project / "README.md").read_text()
     env = (default_project / ".env").read_text()
@@ -254,3 +288,73 @@ def test_render_orchestrator_code_is_named_after_the_package(default_project: Pa
     target = project["project"]["code_location_target_module"]
     assert target == "acme_data_platform.orchestration.dagster.definitions"
     assert (default_project / "src" / Path(*target.split("."))).with_suffix(".py").is_file()
+
+
+def test_render_custom_data_paths_are_ignored_cleaned_mounted_and_documented(
+    tmp_path: Path,
+) -> None:
+    """`lake_path`/`duckdb_path` answers reach .gitignore, `make clean`, compose and README."""
+    project = render(tmp_path / "custom", lake_path="lakes/x", duckdb_path="wh/a.duckdb")
+    generated = ["lakes/x/bronze/a.parquet", "wh/a.duckdb", "wh/a.duckdb.wal"]
+    generated += ["data/sources/shop.sqlite", ".dlt/pipelines/p/state.json"]
+    kept = ["wh/notes.md", "lakes/readme.md", "data/keep.txt", "data/lake/mine.parquet"]
+    for rel in generated + kept:
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_text("x")
+
+    ignored = git(project, "status", "--porcelain", "--ignored", "--untracked-files=all")
+    for rel in generated:
+        assert f"!! {rel}" in ignored, rel
+    for rel in kept:
+        assert f"?? {rel}" in ignored, rel
+
+    compose = yaml.safe_load((project / "docker-compose.yml").read_text())
+    volumes = compose["services"]["dagster"]["volumes"]
+    for mount in ("./lakes/x:/app/lakes/x", "./wh:/app/wh", "./data/sources:/app/data/sources"):
+        assert mount in volumes
+    assert not any(v.startswith("./data:") for v in volumes), volumes
+
+    readme = (project / "README.md").read_text()
+    assert "`lakes/x/`" in readme and "`wh/a.duckdb`" in readme
+    assert "under `data/`" not in readme
+
+    subprocess.run(["make", "clean"], cwd=project, check=True, capture_output=True)
+    for rel in generated:
+        assert not (project / rel).exists(), rel
+    for rel in kept:
+        assert (project / rel).is_file(), rel
+    assert (project / "wh").is_dir() and (project / "src").is_dir()
+
+
+@pytest.mark.parametrize("which", ["rendered", "template"])
+def test_render_make_compiles_bytecode_once_and_runs_without_syncing(
+    default_project: Path, tmp_path: Path, which: str
+) -> None:
+    """`uv run` with compile-bytecode on recompiles the environment every time (~0.5 s, and a
+    "Bytecode compiled" line): setup compiles once, when it syncs; tasks run `uv run --no-sync`."""
+    source = default_project if which == "rendered" else TEMPLATE_ROOT
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(source / name, tmp_path / name)
+    (tmp_path / "uv.lock").write_text("")
+    assert "compile-bytecode" not in tomllib.loads((tmp_path / "pyproject.toml").read_text()).get(
+        "tool", {}
+    ).get("uv", {})
+    assert "UV_COMPILE_BYTECODE" not in (tmp_path / "Makefile").read_text()
+
+    def dry_run(target: str) -> list[str]:
+        done = subprocess.run(
+            ["make", "-n", target, "UV=uv"],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.splitlines()
+
+    assert "uv sync --quiet --compile-bytecode" in dry_run("setup")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / ".synced").touch()
+    commands = dry_run("test")
+    assert not [line for line in commands if "uv sync" in line], "synced already: no sync"
+    runs = [line for line in commands if line.startswith("uv run")]
+    assert runs and all(line.startswith("uv run --no-sync ") for line in runs), runs

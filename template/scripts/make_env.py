@@ -1,9 +1,16 @@
-"""Copier task: create the project's git-ignored ``.env`` from ``.env.example``.
+"""Create the project's git-ignored ``.env`` from ``.env.example`` (copier task and `make setup`).
 
-Idempotent (copier runs tasks on every copy and three times per update): a variable already in
-``.env`` is never changed; new variables from ``.env.example`` are appended. A variable whose
-example value is ``<generate>`` gets a fresh random password, generated here on the user's
-machine and never written anywhere but ``.env``. Touches nothing outside the destination.
+Standalone on purpose: copier runs it with its own Python before the project is installed.
+
+- No ``.env`` yet: it is written with every variable of ``.env.example``; a ``<generate>`` value
+  becomes a fresh random password, made here on the user's machine and written only to ``.env``.
+- ``.env`` exists: a value in it is never changed. Only what the platform cannot run without is
+  appended when missing: a ``<generate>`` secret, and a variable without a default (left blank
+  for the user to fill). A variable with a default that the user deleted stays deleted: the
+  platform reads that default from ``.env.example`` (telemetry stays off).
+
+Every appended variable is printed, one line each; a secret's value never is. Idempotent (copier
+runs tasks on every copy and three times per update). Touches nothing outside the destination.
 """
 
 from __future__ import annotations
@@ -14,12 +21,40 @@ import secrets
 import sys
 from pathlib import Path
 
-_LINE = re.compile(r"^\s*([A-Z][A-Z0-9_]*)=(.*)$")
+# The .env grammar of src/<package>/config/env.py (ENV_LINE, parse_dotenv), copied because this
+# script runs before the package is installed; the platform's tests hold the two together.
+ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 GENERATE = "<generate>"
+HEADER = "# Local settings and generated secrets. Git-ignored: never commit this file."
 
 
 def parse(text: str) -> dict[str, str]:
-    return {m[1]: m[2] for line in text.splitlines() if (m := _LINE.match(line))}
+    """Parse ``KEY=VALUE`` lines (``export``, quotes and ``#`` comments allowed)."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = ENV_LINE.match(line)
+        if match is None:
+            continue
+        key, raw = match.groups()
+        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+            value = raw[1:-1]
+        else:
+            value = re.split(r"\s+#", raw, maxsplit=1)[0].strip()
+        values[key] = value
+    return values
+
+
+def to_add(wanted: dict[str, str], existing: dict[str, str] | None) -> dict[str, str]:
+    """The variables of ``.env.example`` to write (``existing`` is None when there is no .env)."""
+    if existing is None:
+        return dict(wanted)
+    return {
+        name: value
+        for name, value in wanted.items()
+        if name not in existing and value in (GENERATE, "")
+    }
 
 
 def main(destination: str) -> int:
@@ -28,18 +63,23 @@ def main(destination: str) -> int:
     if not example.is_file():
         return 0
     wanted = parse(example.read_text(encoding="utf-8"))
-    existing = parse(env.read_text(encoding="utf-8")) if env.is_file() else {}
-    missing = {k: v for k, v in wanted.items() if k not in existing}
+    previous = env.read_text(encoding="utf-8") if env.is_file() else None
+    missing = to_add(wanted, None if previous is None else parse(previous))
     if not missing:
         return 0
-    header = "# Local settings and generated secrets. Git-ignored: never commit this file."
-    lines = [] if env.is_file() else [header]
+    lines = [HEADER] if previous is None else []
     for name, value in missing.items():
-        lines.append(f"{name}={secrets.token_urlsafe(24) if value == GENERATE else value}")
-    previous = env.read_text(encoding="utf-8") if env.is_file() else ""
-    if previous and not previous.endswith("\n"):
-        previous += "\n"
-    env.write_text(previous + "\n".join(lines) + "\n", encoding="utf-8")
+        if value == GENERATE:
+            lines.append(f"{name}={secrets.token_urlsafe(24)}")
+            shown = "<generated secret>"
+        else:
+            lines.append(f"{name}={value}")
+            shown = value if value else "(blank: set it)"
+        print(f".env: {'wrote' if previous is None else 'added'} {name}={shown}")
+    text = previous or ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    env.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
     os.chmod(env, 0o600)
     return 0
 

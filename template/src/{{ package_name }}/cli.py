@@ -3,7 +3,7 @@
 platform run         sample data (if missing) -> ingest -> dbt build -> mart summary
 platform ingest      sources -> lake bronze (the configured ingestion tool)
 platform transform   dbt build: silver, gold, marts and their tests
-platform generate    write the sample sources [--scale-factor, --seed; --batch 2: next day]
+platform generate    write the sample sources [--scale-factor, --seed; --batch 2: 7 more days]
 platform summary     what bronze and the marts hold
 platform doctor      check config, environment, lake, warehouse, dbt project and sources
 platform dbt -- ARGS any dbt command with this project's paths and environment
@@ -36,8 +36,10 @@ from rich.table import Table
 from .config import ConfigError, StackConfig, load_config
 from .sample.schema import SOURCE_TABLES
 
-# sqlglot (pulled in by dlt) warns on import about an optional accelerator; not actionable here.
-warnings.filterwarnings("ignore", message=r"sqlglot\[rs\] is deprecated")
+# sqlglot's deprecated Rust tokenizer (sqlglotrs, installed by a dependency's `sqlglot[rs]`) warns
+# twice on import: "sqlglotrs is deprecated ..." (DeprecationWarning) and "sqlglot[rs] is
+# deprecated ..." (UserWarning). Not actionable here; pyproject.toml's pytest filter matches both.
+warnings.filterwarnings("ignore", message=r"sqlglot(rs|\[rs\]) is deprecated")
 
 OK = "[green]OK  [/green]"
 FAIL = "[red]FAIL[/red]"
@@ -294,14 +296,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     transform = add("transform", cmd_transform, "dbt build: silver, gold, marts and tests")
     transform.add_argument("--select", nargs="+", help="dbt node selection")
-    generate = add("generate", cmd_generate, "write the sample sources (batch 1: start over)")
+    generate = add(
+        "generate", cmd_generate, "write the sample sources (batch 1: the first 90 days)"
+    )
     generate.add_argument("--scale-factor", type=float, help="rows scale (1 ~ 1M order lines)")
     generate.add_argument("--seed", type=int, help="random seed (same seed, same data)")
     generate.add_argument(
         "--batch",
         type=int,
         default=1,
-        help="2, 3, ...: append the next week (new, changed and late rows) to the sources",
+        help="2, 3, ...: append the next 7 days (new, changed and late rows) to the sources",
     )
     add("summary", cmd_summary, "print what bronze and the marts hold")
     add("doctor", cmd_doctor, "check config, env vars, lake, warehouse, dbt and sources")

@@ -1,7 +1,7 @@
 """Deterministic sample sources: an online shop with a subscription line (see ``simulate``).
 
 ``generate()`` writes batch 1 (fresh: every earlier sample file is replaced) or appends a later
-batch (the next week: new, changed and late-arriving rows, and the ``loyalty_tier`` column) to
+batch (the next 7 days: new, changed and late-arriving rows, and the ``loyalty_tier`` column) to
 
 - ``<files_dir>/<table>_<batch>.jsonl|csv``: customers, products, campaigns, ad_spend,
   web_sessions, web_events (one file per table and batch);
