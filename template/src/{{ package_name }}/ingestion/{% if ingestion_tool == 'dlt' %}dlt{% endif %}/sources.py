@@ -37,8 +37,6 @@ import adbc_driver_sqlite.dbapi as adbc_sqlite
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.json as pajson
 from dlt.sources import DltResource
 
 from ...sample.api import serve_sample_api
@@ -52,7 +50,8 @@ from ...sample.schema import (
 )
 from ..contract import LOAD_ID, LOADED_AT, ROW_ID, SOURCE
 from .cursor import Cursor, format_instant
-from .values import TEXT, Fitter, arrow_schema, column_array, fit_table, known_types, records_table
+from .files import read_csv, read_jsonl
+from .values import Fitter, arrow_schema, column_array, fit_table, known_types, records_table
 
 __all__ = ["SOURCE_TABLES", "arrow_schema", "files_source", "shop_api_source", "shop_db_source"]
 
@@ -60,8 +59,6 @@ EARLIEST = "1970-01-01T00:00:00Z"
 SQL_CHUNK_ROWS = 100_000
 API_BATCH_ROWS = 20_000
 API_TIMEOUT_SECONDS = 30
-READ_BLOCK_BYTES = 8 << 20
-JSON_FALLBACK_ROWS = 50_000
 SQLITE_TYPES = {"INTEGER": pa.int64(), "REAL": pa.float64()}
 LOADED_AT_TYPE = pa.timestamp("us", tz="UTC")
 ADBC_BATCH_ROWS = adbc_sqlite_driver.StatementOptions.BATCH_ROWS.value
@@ -180,81 +177,6 @@ def _arrow_resource(source: str, table: str, read: Reader) -> DltResource:
 
 
 # ---------------------------------------------------------------------------------- files
-def read_jsonl(path: Path, table: str) -> Iterator[pa.RecordBatch | pa.Table]:
-    """Stream a JSON-lines file as record batches; unknown fields are inferred.
-
-    pyarrow's reader stops at a value that does not fit its column's type (``"abc"`` as an
-    id); the rest of the file is then parsed line by line (slow, exact), such columns as text.
-    """
-    done = 0
-    try:
-        reader = pajson.open_json(
-            path,
-            read_options=pajson.ReadOptions(block_size=READ_BLOCK_BYTES),
-            parse_options=pajson.ParseOptions(
-                explicit_schema=arrow_schema(table), unexpected_field_behavior="infer"
-            ),
-        )
-        for batch in reader:
-            done += batch.num_rows
-            yield batch
-        return
-    except pa.ArrowInvalid:
-        pass
-    yield from _jsonl_records(path, table, skip=done)
-
-
-def _jsonl_records(path: Path, table: str, skip: int) -> Iterator[pa.Table]:
-    """The records of a JSON-lines file after the first ``skip``, via ``json``."""
-    types = known_types(table)
-    records: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if not line.strip():
-                continue
-            if skip:
-                skip -= 1
-                continue
-            records.append(json.loads(line))
-            if len(records) >= JSON_FALLBACK_ROWS:
-                yield records_table(records, types)
-                records = []
-    if records:
-        yield records_table(records, types)
-
-
-def read_csv(path: Path, table: str) -> Iterator[pa.RecordBatch]:
-    """Stream a CSV file (with a header) as record batches; empty fields are null.
-
-    pyarrow's reader stops at a value that does not fit its column's type (``abc`` as a
-    price); the rest of the file is then read with every catalog column as text (each batch's
-    columns get their types back where every value fits: ``values.Fitter``).
-    """
-    types = known_types(table)
-    done = 0
-    try:
-        for batch in _open_csv(path, types, skip=0):
-            done += batch.num_rows
-            yield batch
-        return
-    except pa.ArrowInvalid:
-        pass
-    yield from _open_csv(path, dict.fromkeys(types, TEXT), skip=done)
-
-
-def _open_csv(path: Path, types: dict[str, pa.DataType], skip: int) -> pacsv.CSVStreamingReader:
-    return pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=READ_BLOCK_BYTES, skip_rows_after_names=skip),
-        convert_options=pacsv.ConvertOptions(
-            column_types=types,
-            strings_can_be_null=True,
-            true_values=["true"],
-            false_values=["false"],
-        ),
-    )
-
-
 def _file_signature(path: Path) -> list[int]:
     stat = path.stat()
     return [stat.st_size, stat.st_mtime_ns]
