@@ -32,6 +32,9 @@ def runtime_env(cfg: StackConfig) -> dict[str, str]:
         # dlt imports the extracted parquet files as they are instead of rewriting them.
         "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "false",
         "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "false",
+        # A column that fell back to text (values.py) mid-run: dlt writes the batches of each
+        # shape of a table to their own parquet file instead of failing the extraction.
+        "DATA_WRITER__ARROW_CONCAT_PROMOTE_OPTIONS": "default",
     }
 
 

@@ -6,8 +6,10 @@
 - ``shop_db``: the sqlite tables, read in chunks with the incremental filter in the query.
 - ``shop_api``: ``/payments`` and ``/support_tickets`` of the REST API, page by page.
 
-Every resource is incremental on ``updated_at`` (ISO-8601 UTC text, which sorts in time order)
-with an open start (``updated_at > last value``): a second run of the same data loads nothing.
+Every resource is incremental on ``updated_at``, compared as instants (``cursor.py``: the
+rule, including rows whose ``updated_at`` is not a timestamp): a second run of the same data
+loads nothing. Bronze keeps every row: a value that does not fit its column's catalog type
+makes that column text (``values.py``), a reader that trips over it reads on as text.
 Columns the catalog does not know (schema drift, e.g. ``loyalty_tier``) flow through as text.
 Each Arrow batch gets the bronze contract's lineage columns (``ingestion/contract.py``):
 ``_load_id`` (dlt's load id), ``_row_id``, ``_loaded_at`` (the load's UTC time) and ``_source``.
@@ -35,72 +37,38 @@ import adbc_driver_sqlite.dbapi as adbc_sqlite
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.json as pajson
 from dlt.sources import DltResource
 
 from ...sample.api import serve_sample_api
 from ...sample.schema import (
     CURSOR_COLUMN,
-    DRIFT_COLUMNS,
     FILES,
     SHOP_API,
     SHOP_DB,
     SOURCE_TABLES,
     TABLES_BY_NAME,
-    Column,
 )
 from ..contract import LOAD_ID, LOADED_AT, ROW_ID, SOURCE
+from .cursor import Cursor, format_instant
+from .files import read_csv, read_jsonl
+from .values import Fitter, arrow_schema, column_array, fit_table, known_types, records_table
 
-__all__ = ["SOURCE_TABLES", "files_source", "shop_api_source", "shop_db_source"]
+__all__ = ["SOURCE_TABLES", "arrow_schema", "files_source", "shop_api_source", "shop_db_source"]
 
 EARLIEST = "1970-01-01T00:00:00Z"
 SQL_CHUNK_ROWS = 100_000
 API_BATCH_ROWS = 20_000
 API_TIMEOUT_SECONDS = 30
-READ_BLOCK_BYTES = 8 << 20
-ARROW_TYPES = {
-    "id": pa.int64(),
-    "int": pa.int64(),
-    "money": pa.float64(),
-    "bool": pa.bool_(),
-    "text": pa.string(),
-    "ts": pa.string(),
-    "date": pa.string(),
-}
 SQLITE_TYPES = {"INTEGER": pa.int64(), "REAL": pa.float64()}
 LOADED_AT_TYPE = pa.timestamp("us", tz="UTC")
 ADBC_BATCH_ROWS = adbc_sqlite_driver.StatementOptions.BATCH_ROWS.value
-# What the ADBC sqlite reader raises when a value does not fit the inferred or catalog type.
+# What the ADBC sqlite reader raises when a value does not fit the type it inferred.
 _ADBC_ERRORS = (adbc_driver_manager.Error, pa.ArrowException, OSError)
 
 READ_AHEAD_ITEMS = 2
-Reader = Callable[[str], Iterator[pa.Table | pa.RecordBatch]]
+Reader = Callable[[Cursor], Iterator[pa.Table | pa.RecordBatch]]
 T = TypeVar("T")
 _END = object()
-
-
-def arrow_schema(table: str) -> pa.Schema:
-    """Bronze schema of a table's catalog columns (all nullable: junk rows may lack a key)."""
-    return pa.schema([(c.name, ARROW_TYPES[c.kind]) for c in TABLES_BY_NAME[table].columns])
-
-
-def _known_types(table: str) -> dict[str, pa.DataType]:
-    columns: tuple[Column, ...] = (*TABLES_BY_NAME[table].columns, *DRIFT_COLUMNS.get(table, ()))
-    return {column.name: ARROW_TYPES[column.kind] for column in columns}
-
-
-def _conform(data: pa.Table | pa.RecordBatch, table: str) -> pa.Table:
-    """Catalog columns get their bronze types; unknown (drifted) columns become text if untyped."""
-    known = _known_types(table)
-    fields = []
-    for field in data.schema:
-        kind = known.get(field.name)
-        if kind is None:
-            kind = pa.string() if pa.types.is_null(field.type) else field.type
-        fields.append(pa.field(field.name, kind))
-    result = pa.Table.from_batches([data]) if isinstance(data, pa.RecordBatch) else data
-    return result.cast(pa.schema(fields))
 
 
 def _load_id() -> str:
@@ -193,46 +161,22 @@ def read_ahead(items: Iterator[T], depth: int = READ_AHEAD_ITEMS) -> Iterator[T]
 
 
 def _arrow_resource(source: str, table: str, read: Reader) -> DltResource:
-    """A dlt resource named ``table``: Arrow tables from ``read(last updated_at)``."""
-    cursor = dlt.sources.incremental[str](CURSOR_COLUMN, initial_value=EARLIEST, range_start="open")
+    """A dlt resource named ``table``: the rows ``read(cursor)`` yields that ``cursor`` selects,
+    in their bronze types, with the lineage columns."""
 
-    def rows(updated_at: dlt.sources.incremental[str] = cursor) -> Iterator[pa.Table]:
+    def rows() -> Iterator[pa.Table]:
+        cursor = Cursor(dlt.current.resource_state())
+        fit = Fitter(table)
         lineage = Lineage(source, table)
-        for data in read(updated_at.last_value or EARLIEST):
-            if data.num_rows:
-                yield lineage(_conform(data, table))
+        for data in read(cursor):
+            selected = cursor.select(fit(data))
+            if selected.num_rows:
+                yield lineage(selected)
 
     return dlt.resource(rows, name=table, write_disposition="append")()
 
 
 # ---------------------------------------------------------------------------------- files
-def read_jsonl(path: Path, table: str) -> Iterator[pa.RecordBatch]:
-    """Stream a JSON-lines file as record batches; unknown fields are inferred."""
-    reader = pajson.open_json(
-        path,
-        read_options=pajson.ReadOptions(block_size=READ_BLOCK_BYTES),
-        parse_options=pajson.ParseOptions(
-            explicit_schema=arrow_schema(table), unexpected_field_behavior="infer"
-        ),
-    )
-    yield from reader
-
-
-def read_csv(path: Path, table: str) -> Iterator[pa.RecordBatch]:
-    """Stream a CSV file (with a header) as record batches; empty fields are null."""
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=READ_BLOCK_BYTES),
-        convert_options=pacsv.ConvertOptions(
-            column_types=_known_types(table),
-            strings_can_be_null=True,
-            true_values=["true"],
-            false_values=["false"],
-        ),
-    )
-    yield from reader
-
-
 def _file_signature(path: Path) -> list[int]:
     stat = path.stat()
     return [stat.st_size, stat.st_mtime_ns]
@@ -240,14 +184,15 @@ def _file_signature(path: Path) -> list[int]:
 
 @dlt.source(name=FILES, max_table_nesting=0)
 def files_source(files_dir: str) -> list[DltResource]:
-    """Every ``<table>_<batch>.jsonl|csv`` under ``files_dir``."""
+    """Every ``<table>_<batch>.jsonl|csv`` under ``files_dir``; a file is read once (again
+    when its size or modification time changes)."""
     folder = Path(files_dir)
 
     def reader(table: str) -> Reader:
         spec = TABLES_BY_NAME[table]
         read = read_jsonl if spec.file_format == "jsonl" else read_csv
 
-        def read_files(_since: str) -> Iterator[pa.RecordBatch]:
+        def read_files(_cursor: Cursor) -> Iterator[pa.RecordBatch | pa.Table]:
             done: dict[str, list[int]] = dlt.current.resource_state().setdefault("files", {})
             for path in sorted(folder.glob(spec.file_pattern())):
                 signature = _file_signature(path)
@@ -264,7 +209,7 @@ def files_source(files_dir: str) -> list[DltResource]:
 # ---------------------------------------------------------------------------------- shop_db
 def _sqlite_schema(connection: sqlite3.Connection, table: str) -> pa.Schema:
     """Catalog types for known columns, the declared sqlite type (else text) for the rest."""
-    known = _known_types(table)
+    known = known_types(table)
     declared = connection.execute(f'PRAGMA table_info("{table}")').fetchall()
     return pa.schema(
         [
@@ -275,47 +220,51 @@ def _sqlite_schema(connection: sqlite3.Connection, table: str) -> pa.Schema:
 
 
 def _sqlite_rows(
-    uri: str, query: str, updated_since: str, schema: pa.Schema, chunk_rows: int, skip: int
+    uri: str, query: str, bound: str, schema: pa.Schema, chunk_rows: int, skip: int
 ) -> Iterator[pa.Table]:
-    """The query's rows after the first ``skip``, via sqlite3 and ``pa.array`` (slow, exact)."""
+    """The query's rows after the first ``skip``, via sqlite3 and ``pa.array`` (slow, exact);
+    a column with a value that does not fit its type is text in that chunk."""
     with closing(sqlite3.connect(uri, uri=True)) as connection:
-        cursor = connection.execute(f"{query} LIMIT -1 OFFSET ?", (updated_since, skip))
+        cursor = connection.execute(f"{query} LIMIT -1 OFFSET ?", (bound, skip))
         while rows := cursor.fetchmany(chunk_rows):
             arrays = [
-                pa.array(values, type=field.type)
+                column_array(values, field.type)
                 for values, field in zip(zip(*rows, strict=True), schema, strict=True)
             ]
-            yield pa.Table.from_arrays(arrays, schema=schema)
+            yield pa.Table.from_arrays(arrays, names=schema.names)
 
 
 def _adbc_batches(
-    uri: str, query: str, updated_since: str, schema: pa.Schema, chunk_rows: int
+    uri: str, query: str, bound: str, schema: pa.Schema, chunk_rows: int
 ) -> Iterator[pa.Table]:
-    """The query's rows as Arrow batches read by the ADBC sqlite driver, cast to ``schema``.
+    """The query's rows as Arrow batches read by the ADBC sqlite driver, cast to ``schema``
+    (a column with a value that does not fit is text in that batch).
 
     The driver infers each column's type from the values of the first batch; a later value of
-    another type (e.g. text after a batch of nulls) raises ``_ADBC_ERRORS``, and so does a value
-    that does not fit the catalog type (the cast is safe: nothing is truncated).
+    another type (e.g. text after a batch of nulls) raises ``_ADBC_ERRORS``.
     """
+    types = dict(zip(schema.names, schema.types, strict=True))
     with (
         closing(adbc_sqlite.connect(uri)) as connection,
         closing(connection.cursor()) as cursor,
     ):
         cursor.adbc_statement.set_options(**{ADBC_BATCH_ROWS: str(chunk_rows)})
-        cursor.execute(query, (updated_since,))
+        cursor.execute(query, (bound,))
         reader = cursor.fetch_record_batch()
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
                 return
-            yield pa.Table.from_batches([batch]).cast(schema)
+            yield fit_table(batch, types, set())
 
 
 def read_sqlite_table(
-    db_path: Path, table: str, updated_since: str, chunk_rows: int = SQL_CHUNK_ROWS
+    db_path: Path, table: str, bound: str, chunk_rows: int = SQL_CHUNK_ROWS
 ) -> Iterator[pa.Table]:
-    """Rows with ``updated_at > updated_since`` as Arrow tables of ``chunk_rows`` rows.
+    """Rows whose ``updated_at`` text is ``>= bound`` (``Cursor.text_lower_bound``) or is not
+    a timestamp's (NULL, or sorting before ``0``), as Arrow tables of ``chunk_rows`` rows; the
+    cursor picks the rows to load among them.
 
     Read with the ADBC sqlite driver (Arrow batches straight from sqlite, several times faster
     than sqlite3 rows); if its type inference trips over the data (see ``_adbc_batches``), the
@@ -327,11 +276,12 @@ def read_sqlite_table(
     columns = ", ".join(f'"{name}"' for name in schema.names)
     key = TABLES_BY_NAME[table].key[0]
     query = (
-        f'SELECT {columns} FROM "{table}" WHERE {CURSOR_COLUMN} > ? '
+        f'SELECT {columns} FROM "{table}" '
+        f"WHERE {CURSOR_COLUMN} >= ? OR {CURSOR_COLUMN} IS NULL OR {CURSOR_COLUMN} < '0' "
         f'ORDER BY {CURSOR_COLUMN}, "{key}"'
     )
     done = 0
-    batches = _adbc_batches(uri, query, updated_since, schema, chunk_rows)
+    batches = _adbc_batches(uri, query, bound, schema, chunk_rows)
     while True:
         try:
             data = next(batches)
@@ -342,7 +292,7 @@ def read_sqlite_table(
             break
         done += data.num_rows
         yield data
-    yield from _sqlite_rows(uri, query, updated_since, schema, chunk_rows, done)
+    yield from _sqlite_rows(uri, query, bound, schema, chunk_rows, done)
 
 
 @dlt.source(name=SHOP_DB, max_table_nesting=0)
@@ -351,10 +301,10 @@ def shop_db_source(db_path: str) -> list[DltResource]:
     path = Path(db_path)
 
     def reader(table: str) -> Reader:
-        def read(since: str) -> Iterator[pa.Table]:
+        def read(cursor: Cursor) -> Iterator[pa.Table]:
             if not path.is_file():
                 raise FileNotFoundError(f"{path}: shop database not found")
-            yield from read_ahead(read_sqlite_table(path, table, since))
+            yield from read_ahead(read_sqlite_table(path, table, cursor.text_lower_bound()))
 
         return read
 
@@ -375,17 +325,16 @@ def fetch_page(
 def read_api_table(
     base_url: str, table: str, page_size: int, updated_since: str
 ) -> Iterator[pa.Table]:
-    """Walk every page of an endpoint; yield Arrow tables of about ``API_BATCH_ROWS`` rows."""
-    known = arrow_schema(table)
+    """Walk every page of an endpoint; yield Arrow tables of about ``API_BATCH_ROWS`` rows
+    (fields the catalog does not know, and values that do not fit their type, as text)."""
+    known = dict(zip(arrow_schema(table).names, arrow_schema(table).types, strict=True))
     pending: list[dict[str, Any]] = []
     page: int | None = 1
     while page is not None:
         records, page = fetch_page(base_url, table, page, page_size, updated_since)
         pending.extend(records)
         if len(pending) >= API_BATCH_ROWS or (page is None and pending):
-            extra = [name for name in pending[0] if name not in known.names]
-            schema = pa.schema([*known, *((name, pa.string()) for name in extra)])
-            yield pa.Table.from_pylist(pending, schema=schema)
+            yield records_table(pending, known)
             pending = []
 
 
@@ -398,7 +347,8 @@ def shop_api_source(base_url: str | None, page_size: int, sample_db_path: str) -
     """
 
     def reader(table: str) -> Reader:
-        def read(since: str) -> Iterator[pa.Table]:
+        def read(cursor: Cursor) -> Iterator[pa.Table]:
+            since = EARLIEST if cursor.start is None else format_instant(cursor.start)
             server = serve_sample_api(Path(sample_db_path)) if base_url is None else nullcontext()
             with server as sample_url:
                 yield from read_api_table(base_url or sample_url, table, page_size, since)
