@@ -27,7 +27,7 @@ PAIRWISE = [DEFAULT, *(c for c in pairwise(CATALOG) if c != DEFAULT)]
 # only two cells): New York is behind UTC and has daylight saving time (a 7-day window crosses
 # it), Kiritimati is UTC+14 (most of a UTC day falls on the next local date).
 MULTISELECT = [layer.question for layer in CATALOG.layers if layer.multiselect]
-SINGLE_CHOICE = next(c for c in PAIRWISE if all(len(c[q]) == 1 for q in MULTISELECT))
+SINGLE_CHOICE = [c for c in PAIRWISE if all(len(c[q]) == 1 for q in MULTISELECT)][:1]
 
 
 def _cell(answers: dict) -> str:
@@ -35,7 +35,10 @@ def _cell(answers: dict) -> str:
     return combo_id({question: answers[question] for question in DEFAULT})
 
 
-TIME_ZONES = {_cell(DEFAULT): "America/New_York", _cell(SINGLE_CHOICE): "Pacific/Kiritimati"}
+TIME_ZONES = {
+    _cell(DEFAULT): "America/New_York",
+    **{_cell(cell): "Pacific/Kiritimati" for cell in SINGLE_CHOICE},
+}
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("platform-e2e")]
 
 
