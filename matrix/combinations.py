@@ -50,6 +50,14 @@ def pairwise(catalog: Catalog) -> list[dict]:
 
     Every pair of choices of two single-choice layers appears in at least one combination
     (greedy covering); multiselect layers take all their locally runnable choices at once.
+    One more combination narrows every multiselect layer to a single choice (the first
+    covering combination otherwise), so a platform missing the other choices (no finance mart
+    behind the summary, no mart beside it in dbt) is run too. One such cell is enough for
+    what it catches and costs one more e2e cell (~3 min); it takes each layer's LAST locally
+    runnable tool in catalog order: the first one is what code and docs tend to use as their
+    example (the finance mart's headline figures), and for the marts today that is the
+    product mart, whose day-by-day figures also show a time-zone dependence. Derived from
+    the catalog, so it moves on when a tool is added at the end of a layer.
     """
     single = [lyr for lyr in catalog.layers if not lyr.multiselect]
     options = {lyr.question: [t.id for t in lyr.implemented if t.runs_locally] for lyr in single}
@@ -78,7 +86,11 @@ def pairwise(catalog: Catalog) -> list[dict]:
         best = max(candidates, key=lambda c: len(pairs(c) & uncovered))
         chosen.append(best)
         uncovered -= pairs(best)
-    return chosen or candidates[:1]
+    chosen = chosen or candidates[:1]
+    solo = {question: ids[-1:] for question, ids in multi.items() if len(ids) > 1}
+    narrowed = [{**combo, **solo} for combo in chosen]
+    extra = next((c for c in narrowed if compatible(catalog, c)), None) if solo else None
+    return [*chosen, extra] if extra is not None else chosen
 
 
 def combo_id(answers: dict) -> str:

@@ -189,3 +189,17 @@ def test_matrix_template_ci_shards_by_orchestrator_and_warehouse() -> None:
         check=True,
     )
     assert set(json.loads(listed.stdout)) == {shard_of(a) for a in combinations(CATALOG)}
+
+
+def test_matrix_pairwise_subset_runs_one_cell_with_a_single_choice_per_multiselect_layer() -> None:
+    chosen = pairwise(CATALOG)
+    multi = {
+        lyr.question: [t.id for t in lyr.implemented if t.runs_locally]
+        for lyr in CATALOG.layers
+        if lyr.multiselect
+    }
+    full = [c for c in chosen if all(c[q] == ids for q, ids in multi.items())]
+    solo = [c for c in chosen if all(c[q] == ids[-1:] for q, ids in multi.items())]
+    assert full, "the covering cells take every choice of a multiselect layer"
+    assert len(solo) == 1, "one cell (not one per tool) narrows each multiselect layer"
+    assert len(chosen) == len(full) + 1

@@ -2,7 +2,9 @@
 whole pipeline (`make run`), with a throwaway HOME that must stay empty.
 
 Runs an all-pairs subset of the locally runnable combinations (computed from the catalog; the
-default platform is one of them)."""
+default platform is one of them, and one cell narrows the marts to a single one). The default
+cell and the single-mart cell also run their pipeline tests under a machine time zone west and
+one far east of UTC: the marts must not depend on it."""
 
 from __future__ import annotations
 
@@ -21,6 +23,22 @@ from .conftest import CATALOG, render
 
 DEFAULT = {layer.question: layer.default for layer in CATALOG.layers}
 PAIRWISE = [DEFAULT, *(c for c in pairwise(CATALOG) if c != DEFAULT)]
+# Machine time zones the marts are checked under, per cell (one extra pipeline run each, so
+# only two cells): New York is behind UTC and has daylight saving time (a 7-day window crosses
+# it), Kiritimati is UTC+14 (most of a UTC day falls on the next local date).
+MULTISELECT = [layer.question for layer in CATALOG.layers if layer.multiselect]
+SINGLE_CHOICE = [c for c in PAIRWISE if all(len(c[q]) == 1 for q in MULTISELECT)][:1]
+
+
+def _cell(answers: dict) -> str:
+    """A cell's id from any answers holding its layer questions (in catalog order)."""
+    return combo_id({question: answers[question] for question in DEFAULT})
+
+
+TIME_ZONES = {
+    _cell(DEFAULT): "America/New_York",
+    **{_cell(cell): "Pacific/Kiritimati" for cell in SINGLE_CHOICE},
+}
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("platform-e2e")]
 
 
@@ -105,6 +123,15 @@ DUCKDB_MART_ROWS = (
 
 def test_platform_own_tests_pass_as_rendered(platform) -> None:
     _run(platform, "make", "test")
+
+
+def test_platform_marts_do_not_depend_on_the_machine_time_zone(platform) -> None:
+    project, _ = platform
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    zone = TIME_ZONES.get(_cell(answers))
+    if zone is None:
+        pytest.skip("checked on the default and the single-mart cells only")
+    _run(platform, "uv", "run", "--no-sync", "pytest", "-q", "tests/test_pipeline.py", TZ=zone)
 
 
 def test_platform_keeps_all_state_inside_the_project(platform) -> None:
