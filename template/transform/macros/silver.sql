@@ -1,7 +1,8 @@
 {#- Silver, generated from silver_tables(): per bronze table `<source>__<table>`
     - silver_stg: the valid rows, typed, latest version per key, merged incrementally;
     - silver_quarantine: every bronze row that failed validation, raw values and dq_reason;
-    - silver_accounting_counts: bronze = silver + quarantined + duplicates, counted. -#}
+    - silver_accounting_counts: bronze = silver + quarantined + duplicates, each bucket counted
+      from its own evidence. -#}
 
 {% macro silver_spec(name) -%}
     {%- set tables = silver_tables() -%}
@@ -198,25 +199,72 @@ from checked
 where dq_reason is not null
 {%- endmacro %}
 
-{#- One row of silver.dq_row_accounting. duplicate_rows = bronze rows not quarantined minus the
-    distinct keys among them (exact copies and older versions), so the identity
-    bronze = silver + quarantined + duplicates holds exactly when silver has one row per valid
-    key and every quarantined row is a bronze row. -#}
+{#- Whether a typed silver row meets its contract, written from silver_tables() on its own
+    (not from the checks of silver_checked_rows): every required column present, every e-mail
+    valid, every business check true. dq_row_accounting counts a silver row only on this
+    evidence, so a row that validation lets through by mistake unbalances the accounting. -#}
+{% macro silver_meets_contract(spec) -%}
+    {%- set conditions = [] -%}
+    {%- for column in spec.columns -%}
+        {%- if not column.get('nullable') -%}
+            {%- do conditions.append(column.name ~ ' is not null') -%}
+        {%- endif -%}
+        {%- if column.type == 'email' -%}
+            {%- do conditions.append('(' ~ column.name ~ ' is null or ' ~ is_valid_email(column.name) ~ ')') -%}
+        {%- endif -%}
+        {%- if column.get('check') == 'positive' -%}
+            {%- do conditions.append(column.name ~ ' > 0') -%}
+        {%- elif column.get('check') == 'non_negative' -%}
+            {%- do conditions.append(column.name ~ ' >= 0') -%}
+        {%- elif column.get('check') -%}
+            {{ exceptions.raise_compiler_error("silver_tables(): unknown check " ~ column.check) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ conditions | join(' and ') if conditions else 'true' }}
+{%- endmacro %}
+
+{#- One row of silver.dq_row_accounting, each bucket counted from its own evidence:
+    - silver_rows: rows of stg_* that meet the contract (silver_meets_contract);
+    - quarantined_rows: rows of quarantine_* that carry a reason and are bronze rows
+      (same _load_id and _row_id);
+    - duplicate_rows: bronze rows not quarantined that share their key with a silver row,
+      less the silver rows themselves (exact copies and older versions).
+    The identity bronze = silver + quarantined + duplicates then fails when a row that should
+    be quarantined reaches silver (it leaves quarantine but does not count as silver), when a
+    valid row is lost (its key is in neither bucket) and when silver holds a key no accepted
+    bronze row has. -#}
 {% macro silver_accounting_counts(name) -%}
     {%- set spec = silver_spec(name) -%}
+    {%- set silver = ref('stg_' ~ name) -%}
+    {%- set bronze = ref(name) -%}
     select
         '{{ name }}' as table_name,
-        (select count(*) from {{ ref(name) }}) as bronze_rows,
-        (select count(*) from {{ ref('stg_' ~ name) }}) as silver_rows,
-        (select count(*) from {{ ref('quarantine_' ~ name) }}) as quarantined_rows,
-        count(*) - (
+        (select count(*) from {{ bronze }}) as bronze_rows,
+        (
             select count(*)
-            from (
-                select distinct {{ spec.key | join(', ') }}
-                from accepted_{{ name }}
-            ) as distinct_keys
-        ) as duplicate_rows
-    from accepted_{{ name }}
+            from {{ silver }}
+            where {{ silver_meets_contract(spec) }}
+        ) as silver_rows,
+        (
+            select count(*)
+            from {{ ref('quarantine_' ~ name) }} as quarantined
+            where quarantined.dq_reason is not null
+                and exists (
+                    select 1
+                    from {{ bronze }} as bronze
+                    where cast(bronze._load_id as {{ dbt.type_string() }}) = quarantined._load_id
+                        and cast(bronze._row_id as {{ dbt.type_string() }}) = quarantined._row_id
+                )
+        ) as quarantined_rows,
+        (
+            select count(*)
+            from accepted_{{ name }} as accepted
+            where exists (
+                select 1
+                from {{ silver }} as current_rows
+                where {% for key in spec.key %}current_rows.{{ key }} = accepted.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
+            )
+        ) - (select count(*) from {{ silver }}) as duplicate_rows
 {%- endmacro %}
 
 {% macro silver_accepted_keys(name) -%}
