@@ -161,16 +161,51 @@ def test_update_keeps_user_edits_without_conflicts(tmp_path: Path) -> None:
     assert answers["_commit"] == "v0.2.0"
 
 
-def test_update_rendered_make_update_fails_loudly_on_conflicts(tmp_path: Path) -> None:
-    project = _committed_project(tmp_path)
+def test_update_rendered_make_update_fails_on_a_real_conflict_and_keeps_user_values(
+    tmp_path: Path,
+) -> None:
+    """The real `make update` (its target, copier, scripts/check_conflicts.sh) on a project whose
+    user and template changed the same line: non-zero exit, the file listed, .env and the
+    user's own files untouched; once resolved, the check passes."""
+    template = template_snapshot(tmp_path / "template")
+    project = _committed_project(tmp_path, template, "v0.1.0")
+
     readme = project / "README.md"
-    readme.write_text("<<<<<<< before updating\nours\n=======\ntheirs\n>>>>>>> after updating\n")
+    _title, rest = readme.read_text().split("\n", 1)
+    readme.write_text("# Our platform (edited by the team)\n" + rest)
+    (project / "docs" / "team.md").write_text("# Team notes\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "our edits")
+    env_file = project / ".env"
+    env_file.write_text(env_file.read_text() + "OUR_OWN_SETTING=kept\n")
+    env_before = env_file.read_text()
+
+    tpl_readme = template / "template" / "README.md.jinja"
+    tpl_title, tpl_rest = tpl_readme.read_text().split("\n", 1)
+    assert tpl_title.startswith("# "), "the README's first line is its title"
+    tpl_readme.write_text(tpl_title + " (rendered by data-platform-template)\n" + tpl_rest)
+    git(template, "commit", "-qam", "template v0.2.0: a new title")
+    git(template, "tag", "v0.2.0")
+
     done = subprocess.run(
-        ["bash", "scripts/check_conflicts.sh"], cwd=project, capture_output=True, text=True
+        ["make", "--no-print-directory", "update", f"COPIER={sys.executable} -m copier"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
-    assert done.returncode != 0
-    assert "README.md" in done.stderr
-    readme.write_text("resolved\n")
+
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "left conflicts" in done.stderr
+    assert "  README.md" in done.stderr.splitlines(), done.stderr
+    assert "<<<<<<<" in readme.read_text()
+    assert env_file.read_text() == env_before
+    assert (project / "docs" / "team.md").read_text() == "# Team notes\n"
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v0.2.0"
+
+    readme.write_text("# Our platform (edited by the team)\n" + rest)
+    git(project, "add", "README.md")
     done = subprocess.run(
         ["bash", "scripts/check_conflicts.sh"], cwd=project, capture_output=True, text=True
     )
