@@ -104,7 +104,9 @@ def validate(
 ) -> Report:
     """Static checks over every rendered combination; each distinct file checked once, each
     distinct dbt project parsed once with its adapter (``dbt_executables``: warehouse -> the
-    `dbt` of an environment with that adapter)."""
+    `dbt` of an environment with that adapter; None: the caller parses no dbt project).
+    A tool that is asked for and missing is a failure, never a silent skip: actionlint when
+    a workflow was rendered, dbt for a warehouse ``dbt_executables`` does not name."""
     report = Report(projects=len(matrix.manifests))
     dbt_projects: dict[tuple, tuple[str, dict[str, str]]] = {}
     schema = json.loads(COMPOSE_SCHEMA.read_text())
@@ -147,11 +149,15 @@ def validate(
         report.failures += _ruff_all(Path(tmp), python_roots, matrix.blobs, ruff)
         workflows = {digest: rel for (kind, digest), rel in seen.items() if kind == "workflow"}
         report.failures += _actionlint(Path(tmp), workflows, matrix.blobs, actionlint)
-        parses = [
-            (Path(tmp), dbt, name, files, matrix.blobs)
-            for (warehouse, _), (name, files) in dbt_projects.items()
-            if (dbt := (dbt_executables or {}).get(warehouse))
-        ]
+        parses = []
+        for (warehouse, _), (name, files) in dbt_projects.items():
+            if dbt_executables is None:
+                continue
+            dbt = dbt_executables.get(warehouse)
+            if dbt is None or not Path(dbt).exists():
+                report.failures.append(f"{name}: no dbt for warehouse {warehouse!r} ({dbt})")
+                continue
+            parses.append((Path(tmp), dbt, name, files, matrix.blobs))
         report.checks["dbt_project"] = len(parses)
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # subprocesses
             for failures in pool.map(lambda args: _dbt_parse(*args), parses):
@@ -224,8 +230,10 @@ def _actionlint(
     tmp: Path, workflows: dict[str, str], blobs: dict[str, bytes], actionlint: str | None
 ) -> list[str]:
     """actionlint over each distinct workflow once (``workflows``: digest -> an example path)."""
-    if not workflows or not actionlint:
+    if not workflows:
         return []
+    if not actionlint or not Path(actionlint).exists():
+        return [f"workflow: actionlint is not installed ({actionlint}); `uv sync` installs it"]
     targets = []
     for digest, rel in workflows.items():
         path = tmp / "workflow" / digest[:16] / rel

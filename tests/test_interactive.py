@@ -89,10 +89,18 @@ def test_interactive_asks_layers_in_order_with_help_and_defaults(tmp_path: Path)
 
 
 def test_interactive_bad_project_name_is_explained_and_asked_again(tmp_path: Path) -> None:
+    """Enter on a refused name keeps the question open with the reason; a corrected name
+    is taken and the next question comes."""
     child = _copier_copy(tmp_path)
     _expect_prompt(child, "Project name")
-    child.send(CLEAR_LINE + "9 lives")
+    child.sendline(CLEAR_LINE + "9 lives")
     child.expect("Start with a letter")
+    refused = child.expect([re.escape("One-line description"), pexpect.TIMEOUT], timeout=3)
+    assert refused == 1, "a refused name must not move on to the next question"
+    child.send(CLEAR_LINE + "Nine Lives")
+    child.expect("Nine Lives")
+    child.sendline("")
+    _expect_prompt(child, "One-line description")
     child.sendintr()
     child.expect(pexpect.EOF)
     assert not (tmp_path / "pyproject.toml").exists()

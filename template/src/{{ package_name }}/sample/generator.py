@@ -9,7 +9,9 @@ batch (the next 7 days: new, changed and late-arriving rows, and the ``loyalty_t
   inventory_movements (changed rows are replaced in place, with a newer ``updated_at``);
 - the data the sample API serves (sqlite): payments, support_tickets;
 - ``<sources_dir>/ground_truth.json``: every mart figure computed from the clean rows, plus
-  per table the clean, junk and duplicate row counts (cumulative over the batches so far).
+  per table the clean, junk and duplicate row counts (cumulative over the batches so far), and
+  the batch's late versions of existing keys (``late.py``: stale and tied, for the tests to
+  load; the sources do not carry them).
 
 The generator keeps its own store of the clean rows in ``<sources_dir>/generator/``. The same
 seed and scale factor always give identical files and rows; rows are written in chunks, so
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .late import late_versions
 from .publish import Destinations, TableCounts, publish
 from .schema import TABLES
 from .simulate import SampleSizes, Simulation, period
@@ -163,6 +166,7 @@ def generate(
             "batches": batch,
             "period_end": period(batch)[1],
             **accounting,
+            "late_versions": late_versions(store, batch),
             **GroundTruth(store).compute(),
         }
     finally:
