@@ -6,7 +6,7 @@ DEMO_DIR ?= $(CURDIR)/demo
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help uv setup demo test test-fast lint format docs bench clean
+.PHONY: help uv setup demo test test-fast mutate lint format docs bench clean
 
 help: ## list the tasks
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ test: setup ## every template test: catalog, answers, render, static checks, upd
 
 test-fast: setup ## the template tests without installing and running rendered platforms
 	@$(UV) run --no-sync pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+
+mutate: setup ## break promised behaviours one at a time; fail if a test misses one (slow)
+	@$(UV) run --no-sync python -m tests.mutations $(MUTATE_ARGS)
 
 lint: setup ## ruff on the template's own code
 	@$(UV) run --no-sync ruff check .
