@@ -79,10 +79,9 @@ def _executable(name: str) -> str:
 def _wait_for_api(api_url: str, server: subprocess.Popen, timeout: float = 180) -> bool:
     deadline = time.monotonic() + timeout
     while server.poll() is None and time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            with urlopen(f"{api_url}/health", timeout=5) as response:
-                if response.status == 200:
-                    return True
+        with contextlib.suppress(OSError), urlopen(f"{api_url}/health", timeout=5) as response:
+            if response.status == 200:
+                return True
         time.sleep(1)
     return False
 
