@@ -209,10 +209,17 @@ def _ruff_all(
 ) -> list[str]:
     """ruff over each distinct Python file once, laid out under the project's own pyproject."""
     failures = []
+    # A root may hold only the files that differ from another root's (a second pyproject): the
+    # package's other modules are there as empty files, so ruff's isort still resolves an import
+    # of them as first-party (it looks for the module's file under `src`).
+    modules = {rel for files in roots.values() for rel in files if rel.startswith("src/")}
     for index, (config_key, files) in enumerate(sorted(roots.items())):
         root = tmp / f"ruff-{index}"
         pyproject = config_key.split(":")[0]
         root.mkdir()
+        for rel in modules - set(files):
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).touch()
         if pyproject:
             (root / "pyproject.toml").write_bytes(blobs[pyproject])
         for rel, digest in files.items():

@@ -28,6 +28,8 @@ BAD_ANSWERS = [
     ({"author_email": "nobody"}, "is not an e-mail address"),
     ({"schedule_cron": "daily"}, "is not a 5-field cron expression"),
     ({"dagster_port": 80}, "between 1024 and 65535"),
+    ({"orchestrator": "prefect", "prefect_port": 80}, "between 1024 and 65535"),
+    ({"project_name": "Prefect"}, "must not shadow a module"),
     ({"lake_path": "/var/lake"}, "Keep the lake inside the project"),
     ({"lake_path": "../lake"}, "Keep the lake inside the project"),
     ({"duckdb_path": "warehouse.db"}, "ending in .duckdb"),
@@ -43,7 +45,7 @@ BAD_ANSWERS = [
 @pytest.mark.parametrize(
     ("answers", "message"),
     BAD_ANSWERS,
-    ids=[f"{k}={v!r}" for a, _ in BAD_ANSWERS for k, v in a.items()],
+    ids=[",".join(f"{k}={v!r}" for k, v in a.items()) for a, _ in BAD_ANSWERS],
 )
 def test_answers_bad_value_is_refused_with_a_clear_message(
     answers: dict, message: str, tmp_path: Path

@@ -34,6 +34,8 @@ TOOL_LIBRARIES = {
     "adbc_driver_sqlite": "dlt",
     "dagster": "dagster",
     "dagster_dbt": "dagster",
+    "prefect": "prefect",
+    "prefect_dbt": "prefect",
     "duckdb": "duckdb",
 }
 # Package folders from the bottom up: a module may import from its own rank or below.

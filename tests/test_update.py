@@ -292,9 +292,18 @@ CHANGES = _answer_changes()
 def test_update_changing_an_answer_equals_a_fresh_render(
     question: str, before: object, after: object, tmp_path: Path
 ) -> None:
-    """`copier update --data` switches a layer: the old choice's files go, checks still pass."""
+    """`copier update --data` switches a layer: the old choice's files go, the user's own edits
+    (a dbt model, a README line) stay, and the rest equals a fresh render; checks still pass."""
     template = template_snapshot(tmp_path / "template")
     project = _committed_project(tmp_path, template, **{question: before})
+    model = project / "transform" / "models" / "team" / "team_kpis.sql"
+    model.parent.mkdir(parents=True)
+    model.write_text("select 1 as kpi\n")
+    readme = project / "README.md"
+    note = "\n## Team notes\n\nOwned by the data team.\n"
+    readme.write_text(readme.read_text() + note)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "our edits")
 
     run_update(
         str(project),
@@ -308,6 +317,11 @@ def test_update_changing_an_answer_equals_a_fresh_render(
     fresh = render(tmp_path / "fresh", template=template, **{question: after})
 
     assert _conflicts(project) == []
+    assert model.read_text() == "select 1 as kpi\n"
+    assert readme.read_text().endswith(note)
+    model.unlink()
+    model.parent.rmdir()
+    readme.write_text(readme.read_text().removesuffix(note))
     assert tree_digest(project) == tree_digest(fresh)
     manifest, blobs = read_tree(project, ignore=(".env",))
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
