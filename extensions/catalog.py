@@ -162,6 +162,8 @@ class Integration(_Strict):
     summary: str
     python_dependencies: list[str] = []
     dev_dependencies: list[str] = []
+    # A paragraph of the rendered README ("{answer}" filled).
+    readme: str = ""
 
     def applies(self, stack: dict[str, str | list[str]]) -> bool:
         return all(

@@ -280,6 +280,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         },
         # The lake's network protocol ("s3"; "" for a folder) and its local twin for tests.
         "lake_object_store": lake.object_store,
+        "integration_readme": [fill(i.readme, answers).strip() for i in integrations if i.readme],
         "lake_twin": lake.twin.model_dump() if lake.twin else None,
         "dbt_source_meta": {
             key: value.replace("{bronze}", bronze)
