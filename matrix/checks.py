@@ -203,14 +203,10 @@ def _ruff_all(
 ) -> list[str]:
     """ruff over each distinct Python file once, laid out under the project's own pyproject."""
     failures = []
-    # Every root holds the package folder (an empty marker if none of its files is there), so
-    # ruff's import sorting knows the package is first-party in every root.
-    packages = {
-        Path(*Path(rel).parts[:2])
-        for files in roots.values()
-        for rel in files
-        if rel.startswith("src/") and len(Path(rel).parts) > 2
-    }
+    # Every root holds every module of the package (an empty stand-in where the root has none
+    # of its own): ruff's import sorting resolves `from <package>.x.y import` to first-party
+    # only when that module exists in the root.
+    modules = {rel for files in roots.values() for rel in files if rel.startswith("src/")}
     for index, (config_key, files) in enumerate(sorted(roots.items())):
         root = tmp / f"ruff-{index}"
         pyproject = config_key.split(":")[0]
@@ -220,9 +216,9 @@ def _ruff_all(
         for rel, digest in files.items():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes(blobs[digest])
-        for package in packages:
-            (root / package).mkdir(parents=True, exist_ok=True)
-            (root / package / "__init__.py").touch()
+        for rel in modules - set(files):
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).touch()
         for args in (
             ["check", "--no-cache", "--quiet", "."],
             ["format", "--no-cache", "--check", "."],
