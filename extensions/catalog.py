@@ -69,13 +69,25 @@ class Service(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     description: str
     image: str = ""
+    # Replaces the image's entrypoint (e.g. [sh, -c] to run a start-up step first).
+    entrypoint: list[str] = []
+    # "{answer}" is filled from the answers.
     command: list[str] = []
-    port_question: str
+    # The copier question that picks the published port ("": the container port).
+    port_question: str = ""
     container_port: int
     environment: dict[str, str] = {}
     volumes: list[str] = []
     # The service runs the pipeline: every data path of the stack is mounted into /app.
     mounts_data: bool = False
+
+
+class Twin(_Strict):
+    """A local stand-in for a cloud tool that tests start on 127.0.0.1 (``{port}``: a free
+    port): the command that serves it and the environment that points the platform at it."""
+
+    command: list[str] = Field(min_length=1)
+    env: dict[str, str] = {}
 
 
 class Tool(_Strict):
@@ -105,8 +117,13 @@ class Tool(_Strict):
     dbt_source_meta: dict[str, str] = {}
     # TOML appended to the rendered pyproject.toml ("{package_name}" filled).
     pyproject: str = ""
-    # Lines of the rendered README: `dev` (what `make dev` opens), `layout` (its folder).
+    # Lines of the rendered README: `dev` (what `make dev` opens), `layout` (its folder),
+    # `switch` (lake: from the local twin to the cloud, step by step); "{answer}" filled.
     readme: dict[str, str] = {}
+    # Lake: the protocol its data is reached by over the network ("s3"; "" for a folder).
+    object_store: str = ""
+    # A local twin the tests start in place of the cloud service.
+    twin: Twin | None = None
 
     @property
     def implemented(self) -> bool:
@@ -145,6 +162,8 @@ class Integration(_Strict):
     summary: str
     python_dependencies: list[str] = []
     dev_dependencies: list[str] = []
+    # A paragraph of the rendered README ("{answer}" filled).
+    readme: str = ""
 
     def applies(self, stack: dict[str, str | list[str]]) -> bool:
         return all(

@@ -13,7 +13,6 @@ import json
 import keyword
 import posixpath
 import re
-import string
 import sys
 import unicodedata
 from pathlib import Path
@@ -198,6 +197,15 @@ def _test(layer, tool) -> str:
     return f"{layer.question} == '{tool.id}'"
 
 
+# "{answer}" in a catalog text; "${VAR}" (a stack-config variable reference) is left alone.
+_PLACEHOLDER = re.compile(r"(?<!\$)\{(\w+)\}")
+
+
+def fill(text: str, answers: dict[str, Any]) -> str:
+    """``text`` with every ``{answer}`` filled (``${VAR}`` references kept as they are)."""
+    return _PLACEHOLDER.sub(lambda match: str(answers[match.group(1)]), text)
+
+
 def derive(answers: dict[str, Any]) -> dict[str, Any]:
     """Everything templates need beyond the raw answers, computed from the catalog."""
     picked = CATALOG.selected(answers)
@@ -212,7 +220,11 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     for var_list in [CATALOG.base_env_vars, *(t.env_vars for t in tools)]:
         for var in var_list:
             env_vars.setdefault(var.name, var)
-    services = [svc for tool in tools for svc in tool.services]
+    services = [
+        svc.model_copy(update={"command": [fill(part, answers) for part in svc.command]})
+        for tool in tools
+        for svc in tool.services
+    ]
     data_paths = project_data_paths(
         [*CATALOG.base_data_paths, *(p for t in tools for p in t.data_paths)], answers
     )
@@ -241,7 +253,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         ),
         # Each layer's `config:` block in stack_config.yaml, from the tool's catalog entry.
         "tool_settings": {
-            lyr_id: {key: value.format(**answers) for key, value in tool.settings.items()}
+            lyr_id: {key: fill(value, answers) for key, value in tool.settings.items()}
             for lyr_id, tool in by_layer.items()
         },
         "state_paths": _unique(*(t.state_paths for t in tools)),
@@ -254,13 +266,22 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         ],
         "tool_readme": {
             lyr_id: {
-                key: text.format(port=answers.get(svc.port_question, svc.container_port))
-                if (svc := next(iter(tool.services), None))
-                else text
+                key: fill(
+                    text,
+                    {
+                        **answers,
+                        "port": answers.get(svc.port_question, svc.container_port) if svc else "",
+                    },
+                )
                 for key, text in tool.readme.items()
             }
             for lyr_id, tool in by_layer.items()
+            for svc in [next(iter(tool.services), None)]
         },
+        # The lake's network protocol ("s3"; "" for a folder) and its local twin for tests.
+        "lake_object_store": lake.object_store,
+        "integration_readme": [fill(i.readme, answers).strip() for i in integrations if i.readme],
+        "lake_twin": lake.twin.model_dump() if lake.twin else None,
         "dbt_source_meta": {
             key: value.replace("{bronze}", bronze)
             for key, value in warehouse.dbt_source_meta.items()
@@ -386,7 +407,15 @@ class CatalogExtension(Extension):
 
 _ANSWER_KEYS = tuple(layer.question for layer in CATALOG.layers)
 _PORT_KEYS = tuple(
-    sorted({svc.port_question for lyr in CATALOG.layers for t in lyr.tools for svc in t.services})
+    sorted(
+        {
+            svc.port_question
+            for lyr in CATALOG.layers
+            for t in lyr.tools
+            for svc in t.services
+            if svc.port_question
+        }
+    )
 )
 # Answers that catalog settings refer to as "{answer}" (e.g. lake_path, duckdb_path).
 _SETTING_KEYS = tuple(
@@ -399,9 +428,11 @@ _SETTING_KEYS = tuple(
                 *t.settings.values(),
                 t.dbt_bronze_default,
                 *(p.path for p in t.data_paths),
+                *t.readme.values(),
+                *(part for svc in t.services for part in svc.command),
             )
-            for _, name, _, _ in string.Formatter().parse(text)
-            if name
+            for name in _PLACEHOLDER.findall(text)
+            if name != "port"
         }
     )
 )

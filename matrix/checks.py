@@ -209,9 +209,9 @@ def _ruff_all(
 ) -> list[str]:
     """ruff over each distinct Python file once, laid out under the project's own pyproject."""
     failures = []
-    # A root may hold only the files that differ from another root's (a second pyproject): the
-    # package's other modules are there as empty files, so ruff's isort still resolves an import
-    # of them as first-party (it looks for the module's file under `src`).
+    # Every root holds every module of the package (an empty stand-in where the root has none
+    # of its own): ruff's import sorting resolves `from <package>.x.y import` to first-party
+    # only when that module exists in the root.
     modules = {rel for files in roots.values() for rel in files if rel.startswith("src/")}
     for index, (config_key, files) in enumerate(sorted(roots.items())):
         root = tmp / f"ruff-{index}"

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,10 +54,46 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def _lake_twin(answers: dict, project: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The cell's lake twin (catalog `twin`), served from the project's own environment, and the
+    environment that points the platform at it; nothing for a lake that needs no server."""
+    twin = CATALOG.layer("data_lake").tool(answers["data_lake"]).twin
+    if twin is None:
+        yield {}
+        return
+    port = _free_port()
+    command = [part.format(port=port) for part in twin.command]
+    command[0] = str(project / ".venv" / "bin" / command[0])
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, f"{command} exited with {process.returncode}"
+                assert time.monotonic() < deadline, f"{command} did not listen"
+                time.sleep(0.2)
+        yield {key: value.format(port=port) for key, value in twin.env.items()}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture(scope="module", params=PAIRWISE, ids=[combo_id(c) for c in PAIRWISE])
 def platform(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, dict[str, str]]:
+) -> Iterator[tuple[Path, dict[str, str]]]:
     root = tmp_path_factory.mktemp("e2e")
     home = root / "home"
     home.mkdir()
@@ -61,7 +101,19 @@ def platform(
     env = _env(home)
     done = subprocess.run(["make", "setup"], cwd=project, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    return project, env
+    with _lake_twin(request.param, project, env) as twin_env:
+        env = {**env, **twin_env}
+        # `platform lake init`: the bucket (or folder) exists before `make run`; idempotent.
+        for _ in range(2):
+            init = subprocess.run(
+                ["uv", "run", "--no-sync", "platform", "lake", "init"],
+                cwd=project,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert init.returncode == 0, init.stdout + init.stderr
+        yield project, env
 
 
 def _run(platform: tuple[Path, dict[str, str]], *cmd: str, timeout: int = 900, **extra_env: str):

@@ -165,7 +165,9 @@ def test_render_compose_validates_against_the_compose_spec(default_project: Path
 
 def test_render_no_secret_in_rendered_files(default_project: Path) -> None:
     secret_like = re.compile(
-        r"(password|secret|api_key|token)\s*[:=]\s*['\"]?(?!\$\{)[A-Za-z0-9/+_-]{4,}", re.I
+        # `name: value` / `name = value` on one line (`if token:` then code is not a value)
+        r"(password|secret|api_key|token)[ \t]*[:=][ \t]*['\"]?(?!\$\{)[A-Za-z0-9/+_-]{4,}",
+        re.I,
     )
     for path in rendered_files(default_project):
         if path.name == ".env":

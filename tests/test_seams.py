@@ -25,7 +25,8 @@ from .conftest import TEMPLATE_ROOT
 CATALOG = load_catalog()
 TEMPLATE = TEMPLATE_ROOT / "template"
 PACKAGE = TEMPLATE / "src" / "{{ package_name }}"
-CONDITIONAL = re.compile(r"\{% if (\w+) == '(\w+)' %\}")
+# `{% if question == 'tool' %}` or, for code some tools share, `{% if question in ['a', 'b'] %}`.
+CONDITIONAL = re.compile(r"\{% if (\w+) (?:== '(\w+)'|in \[('\w+'(?:, '\w+')+)\]) %\}")
 # Layers whose tools get a folder or module of their own, and the copier question naming it.
 TOOL_LAYERS = ("ingestion", "orchestration", "data_lake", "warehouse")
 # Python libraries that belong to one tool (importing one makes a file that tool's file).
@@ -37,6 +38,9 @@ TOOL_LIBRARIES = {
     "prefect": "prefect",
     "prefect_dbt": "prefect",
     "duckdb": "duckdb",
+    "duckdb_extension_httpfs": "duckdb",
+    "boto3": ("s3", "minio"),
+    "botocore": ("s3", "minio"),
 }
 # Package folders from the bottom up: a module may import from its own rank or below.
 RANKS = {
@@ -69,7 +73,10 @@ def _package_files() -> list[Path]:
 
 def _conditions(path: Path) -> set[tuple[str, str]]:
     """The (question, tool) pairs a template path is rendered under."""
-    return set(CONDITIONAL.findall(str(path.relative_to(TEMPLATE))))
+    pairs = set()
+    for question, tool, tools in CONDITIONAL.findall(str(path.relative_to(TEMPLATE))):
+        pairs |= {(question, t) for t in ([tool] if tool else re.findall(r"'(\w+)'", tools))}
+    return pairs
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -100,16 +107,23 @@ def test_seams_every_tool_has_its_own_folder() -> None:
 
 @pytest.mark.parametrize("path", _package_files(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_seams_shared_files_import_no_tool_library(path: Path) -> None:
-    tools = {tool for _, tool in _conditions(path)}
+    conditions = _conditions(path)
     for level, module in _imports(path):
         if level:
             continue
         owner = TOOL_LIBRARIES.get(module.split(".")[0])
         if module.startswith("dbt.adapters."):
             owner = module.split(".")[2]
-        assert owner is None or owner in tools, (
-            f"{path.relative_to(TEMPLATE)} imports {module} ({owner}'s library) but is not "
-            f"rendered only for {owner}: move it under that tool's folder"
+        if owner is None:
+            continue
+        owners = {owner} if isinstance(owner, str) else set(owner)
+        question = next(
+            layer.question for layer in CATALOG.layers for tool in layer.tools if tool.id in owners
+        )
+        rendered_for = {tool for asked, tool in conditions if asked == question}
+        assert rendered_for and rendered_for <= owners, (
+            f"{path.relative_to(TEMPLATE)} imports {module} ({'/'.join(sorted(owners))}'s "
+            "library) but is not rendered only for them: move it under that tool's folder"
         )
 
 

@@ -7,6 +7,7 @@ platform generate    write the sample sources [--scale-factor, --seed; --batch 2
 platform summary     what bronze and the marts hold
 platform doctor      check config, environment, lake, warehouse, dbt project and sources
 platform dbt -- ARGS any dbt command with this project's paths and environment
+platform lake init   create the lake (bucket or folder) if it is missing; idempotent
 platform dev         the orchestrator's UI on 127.0.0.1 (port from the stack config)
 """
 
@@ -247,6 +248,16 @@ def cmd_dbt(cfg: StackConfig, args: argparse.Namespace) -> int:
     return 0 if run_dbt(cfg, dbt_args).success else 1
 
 
+def cmd_lake_init(cfg: StackConfig, args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        done = cfg.module("data_lake").init(cfg)
+    except Exception as exc:  # the lake's own error (unreachable, refused, ...)
+        raise StepFailed(f"lake init failed: {exc} (`platform doctor` says why)") from None
+    _step("lake init", done, time.perf_counter() - started)
+    return 0
+
+
 def cmd_dev(cfg: StackConfig, args: argparse.Namespace) -> int:
     return cfg.module("orchestration").dev(cfg, args.host, args.port)
 
@@ -311,6 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("doctor", cmd_doctor, "check config, env vars, lake, warehouse, dbt and sources")
     dbt = add("dbt", cmd_dbt, "run any dbt command with this project's paths: dbt -- ARGS")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt")
+    lake = add("lake", cmd_lake_init, "manage the data lake: lake init")
+    lake.add_argument("action", choices=["init"], help="init: create the lake if it is missing")
     dev = add("dev", cmd_dev, "start the orchestrator's UI (and scheduler) for this project")
     dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     dev.add_argument("--port", type=int, help="port (default: orchestrator.config.port)")

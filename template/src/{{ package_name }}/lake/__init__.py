@@ -1,9 +1,13 @@
 """The data lake: one module per provider (``lake/<provider>.py``) exposing ``Settings``,
-``runtime_env(cfg)``, ``bronze_url(cfg)``, ``bronze_tables(cfg)`` and ``check(cfg)``."""
+``runtime_env(cfg)``, ``bronze_url(cfg)``, ``bronze_tables(cfg)``, ``bronze_filesystem(cfg)``,
+``object_store(cfg)``, ``init(cfg)``, ``isolated_settings(root)`` and ``check(cfg)``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+# Modules of this package that are not lakes (code the lakes share).
+SHARED_MODULES = ("s3_common",)
 
 
 @dataclass(frozen=True)
@@ -15,3 +19,30 @@ class BronzeTable:
     files: int
     rows: int
     location: str
+
+
+@dataclass(frozen=True)
+class ObjectStore:
+    """How a lake is reached over the network, whatever reads or writes it: the ingestion
+    tool's writer and a warehouse reading bronze in place turn this into their own settings.
+    ``endpoint_url`` is None for the cloud provider itself."""
+
+    protocol: str
+    bucket: str
+    prefix: str
+    region: str
+    endpoint_url: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = field(default=None, repr=False)
+    session_token: str | None = field(default=None, repr=False)
+
+    @property
+    def use_ssl(self) -> bool:
+        return self.endpoint_url is None or self.endpoint_url.startswith("https://")
+
+    @property
+    def endpoint_host(self) -> str | None:
+        """``host:port`` of a custom endpoint (what DuckDB's S3 secret wants)."""
+        if self.endpoint_url is None:
+            return None
+        return self.endpoint_url.split("://", 1)[-1].rstrip("/")

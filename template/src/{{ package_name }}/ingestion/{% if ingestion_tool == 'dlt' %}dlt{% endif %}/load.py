@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import dlt
 from dlt.pipeline.exceptions import PipelineStepFailed
@@ -21,13 +22,32 @@ def build_pipeline(cfg: StackConfig, source_name: str, bronze_url: str) -> dlt.P
     """The dlt pipeline of one source, writing the bronze contract's layout at ``bronze_url``."""
     _check_source(source_name)
     cfg.apply_runtime_env()
+    destination = dlt.destinations.filesystem(
+        bucket_url=bronze_url, layout=BRONZE_LAYOUT, credentials=lake_credentials(cfg)
+    )
     return dlt.pipeline(
         pipeline_name=source_name,
         pipelines_dir=str(state_dir(cfg) / "pipelines"),
-        destination=dlt.destinations.filesystem(bucket_url=bronze_url, layout=BRONZE_LAYOUT),
+        destination=destination,
         dataset_name=source_name,
         progress=None,
     )
+
+
+def lake_credentials(cfg: StackConfig) -> dict[str, Any] | None:
+    """dlt's credentials for the lake's network store (None: a local folder)."""
+    store = cfg.module("data_lake").object_store(cfg)
+    if store is None:
+        return None
+    if store.protocol != "s3":
+        raise IngestError(f"dlt: no credentials mapping for a {store.protocol!r} lake")
+    return {
+        "aws_access_key_id": store.access_key_id,
+        "aws_secret_access_key": store.secret_access_key,
+        "aws_session_token": store.session_token,
+        "region_name": store.region,
+        "endpoint_url": store.endpoint_url,
+    }
 
 
 def build_source(cfg: StackConfig, source_name: str, api_base_url: str | None = None) -> DltSource:
