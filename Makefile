@@ -31,7 +31,7 @@ demo: setup ## render the default platform into ./demo and run it end to end
 	@$(MAKE) --no-print-directory -C "$(DEMO_DIR)" run
 
 test: setup ## every template test: catalog, answers, render, static checks, update, end to end
-	@$(UV) run --no-sync pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	@$(UV) run --no-sync pytest -n 2 --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 test-fast: setup ## the template tests without installing and running rendered platforms
 	@$(UV) run --no-sync pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
