@@ -198,12 +198,12 @@ def _test(layer, tool) -> str:
 
 
 # "{answer}" in a catalog text; "${VAR}" (a stack-config variable reference) is left alone.
-_PLACEHOLDER = re.compile(r"(?<!\$)\{(\w+)\}")
+_ANSWER_FIELD = re.compile(r"(?<!\$)\{(\w+)\}")
 
 
 def fill(text: str, answers: dict[str, Any]) -> str:
     """``text`` with every ``{answer}`` filled (``${VAR}`` references kept as they are)."""
-    return _PLACEHOLDER.sub(lambda match: str(answers[match.group(1)]), text)
+    return _ANSWER_FIELD.sub(lambda match: str(answers[match.group(1)]), text)
 
 
 def derive(answers: dict[str, Any]) -> dict[str, Any]:
@@ -431,7 +431,7 @@ _SETTING_KEYS = tuple(
                 *t.readme.values(),
                 *(part for svc in t.services for part in svc.command),
             )
-            for name in _PLACEHOLDER.findall(text)
+            for name in _ANSWER_FIELD.findall(text)
             if name != "port"
         }
     )

@@ -49,6 +49,7 @@ RANKS = {
     "sample": 1,
     "ingestion": 2,
     "lake": 2,
+    "processing": 2,
     "warehouse": 2,
     "pipeline": 3,
     "orchestration": 4,

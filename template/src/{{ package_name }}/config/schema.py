@@ -37,7 +37,7 @@ CONFIG_ENV_VAR = "PLATFORM_CONFIG"
 CONFIG_RELATIVE_PATH = Path("config") / "stack_config.yaml"
 PACKAGE = __package__.rpartition(".")[0]
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-# Placeholder values in .env.example that are not defaults (make_env.py generates them).
+# Values in .env.example that are not defaults (`<generate>`: make_env.py makes a secret).
 _NOT_A_DEFAULT = {"<generate>", ""}
 
 

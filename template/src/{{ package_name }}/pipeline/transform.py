@@ -9,15 +9,15 @@ the config always win, other values only fill gaps); ``run_dbt`` runs dbt in-pro
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
-
-from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from ..config import StackConfig
 
@@ -35,7 +35,7 @@ class DbtRun:
     seconds: float
     statuses: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
-    result: dbtRunnerResult | None = None
+    result: Any = None
 
     @property
     def nodes(self) -> int:
@@ -107,18 +107,10 @@ def _with_project_args(cfg: StackConfig, args: list[str]) -> list[str]:
 _COMMAND_GROUPS = {"source", "docs"}
 
 
-def _summarize(result: dbtRunnerResult) -> tuple[dict[str, int], list[str]]:
-    statuses: dict[str, int] = {}
-    failures: list[str] = []
-    for node_result in getattr(result.result, "results", None) or []:
-        status = str(getattr(node_result.status, "value", node_result.status))
-        statuses[status] = statuses.get(status, 0) + 1
-        if status in {"error", "fail", "runtime error"}:
-            name = getattr(node_result.node, "unique_id", "?")
-            failures.append(f"{name}: {node_result.message}")
-    if result.exception is not None:
-        failures.append(str(result.exception))
-    return statuses, failures
+def processing_tool(cfg: StackConfig) -> ModuleType:
+    """The module of the configured processing tool (``processing/<tool>.py``)."""
+    package = __package__.rpartition(".")[0]
+    return importlib.import_module(f"{package}.processing.{cfg.platform.processing.tool}")
 
 
 def run_dbt(
@@ -141,17 +133,16 @@ def run_dbt(
     started = time.perf_counter()
     with dbt_environment(cfg, target_path=target_path, log_path=log_path):
         try:
-            result = dbtRunner(callbacks=callbacks or []).invoke(command)
+            run = processing_tool(cfg).invoke(command, callbacks)
         finally:
             warehouse.release()
-    statuses, failures = _summarize(result)
     return DbtRun(
         command=command,
-        success=bool(result.success),
+        success=run.success,
         seconds=time.perf_counter() - started,
-        statuses=statuses,
-        failures=failures,
-        result=result,
+        statuses=run.statuses,
+        failures=run.failures,
+        result=run.result,
     )
 
 
