@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -105,6 +106,10 @@ class Tool(_Strict):
     requires: dict[str, list[str]] = {}
     # Runs on a laptop/CI machine with no cloud account (so end-to-end tests can run it).
     runs_locally: bool = False
+    # How the template's end-to-end suite runs it: `pairwise` tools join the all-pairs subset;
+    # `once` tools (heavy: a big install, an emulator, a JVM) get exactly one cell, the default
+    # answers with this tool swapped in, so CI's budget grows by one cell per heavy tool.
+    e2e: Literal["pairwise", "once"] = "pairwise"
     # The tool's `config:` block in config/stack_config.yaml; "{answer}" is filled from answers.
     settings: dict[str, str] = {}
     # Tool state kept inside the project (git-ignored, removed by `make clean`).

@@ -9,7 +9,7 @@
 - :mod:`matrix.checks`: static checks, each distinct file once, each distinct dbt project parsed
   once; digests to compare manifests with projects on disk.
 
-``python -m matrix shards|count|pairwise`` prints what CI needs.
+``python -m matrix shards|count|pairwise|e2e`` prints what CI needs.
 """
 
 from .checks import (
@@ -20,7 +20,7 @@ from .checks import (
     tree_digest,
     validate,
 )
-from .combinations import combinations, combo_id, compatible, pairwise, shard_of
+from .combinations import combinations, combo_id, compatible, e2e_cells, once, pairwise, shard_of
 from .render import RENDERERS, Manifest, Matrix, folder_snapshot, read_tree, render_manifests
 
 __all__ = [
@@ -33,8 +33,10 @@ __all__ = [
     "compatible",
     "dbt_environment",
     "default_tools",
+    "e2e_cells",
     "folder_snapshot",
     "manifest_digest",
+    "once",
     "pairwise",
     "read_tree",
     "render_manifests",

@@ -45,8 +45,21 @@ def combinations(catalog: Catalog, *, valid: bool = True) -> list[dict]:
     ]
 
 
+def _light(layer) -> list[str]:
+    """A single-choice layer's locally runnable tools that join the all-pairs subset: the
+    `e2e: pairwise` ones, or the layer's default alone when every local tool is `e2e: once`."""
+    local = [t for t in layer.implemented if t.runs_locally]
+    light = [t.id for t in local if t.e2e == "pairwise"]
+    if light or not local:
+        return light
+    return [layer.default] if layer.default in {t.id for t in local} else [local[0].id]
+
+
 def pairwise(catalog: Catalog) -> list[dict]:
     """An all-pairs subset of the locally runnable combinations, for end-to-end runs.
+
+    Tools marked `e2e: once` in the catalog (heavy ones) are left out here: :func:`once`
+    gives each of them its own cell.
 
     Every pair of choices of two single-choice layers appears in at least one combination
     (greedy covering); multiselect layers take all their locally runnable choices at once.
@@ -60,7 +73,7 @@ def pairwise(catalog: Catalog) -> list[dict]:
     the catalog, so it moves on when a tool is added at the end of a layer.
     """
     single = [lyr for lyr in catalog.layers if not lyr.multiselect]
-    options = {lyr.question: [t.id for t in lyr.implemented if t.runs_locally] for lyr in single}
+    options = {lyr.question: _light(lyr) for lyr in single}
     multi = {
         lyr.question: [t.id for t in lyr.implemented if t.runs_locally]
         for lyr in catalog.layers
@@ -91,6 +104,41 @@ def pairwise(catalog: Catalog) -> list[dict]:
     narrowed = [{**combo, **solo} for combo in chosen]
     extra = next((c for c in narrowed if compatible(catalog, c)), None) if solo else None
     return [*chosen, extra] if extra is not None else chosen
+
+
+def once(catalog: Catalog) -> list[dict]:
+    """One cell per implemented, locally runnable `e2e: once` tool: the default answers with
+    that tool swapped in (or, when the tool `requires` other choices, the first all-pairs
+    combination it is compatible with)."""
+    default = {layer.question: layer.default for layer in catalog.layers}
+    fallbacks = pairwise(catalog)
+    cells: list[dict] = []
+    for layer in catalog.layers:
+        if layer.multiselect:
+            continue
+        for tool in layer.implemented:
+            if not (tool.runs_locally and tool.e2e == "once"):
+                continue
+            for base in (default, *fallbacks):
+                cell = {**base, layer.question: tool.id}
+                if compatible(catalog, cell):
+                    if cell not in cells:
+                        cells.append(cell)
+                    break
+            else:
+                raise ValueError(f"{layer.id}={tool.id}: no compatible cell to run it end to end")
+    return cells
+
+
+def e2e_cells(catalog: Catalog) -> list[dict]:
+    """Every cell the end-to-end suite runs: the default first, the all-pairs subset, then one
+    cell per heavy (`e2e: once`) tool; no cell twice."""
+    default = {layer.question: layer.default for layer in catalog.layers}
+    cells = [default]
+    for cell in (*pairwise(catalog), *once(catalog)):
+        if cell not in cells:
+            cells.append(cell)
+    return cells
 
 
 def combo_id(answers: dict) -> str:

@@ -21,8 +21,11 @@ from copier import run_copy
 from matrix import (
     Matrix,
     combinations,
+    combo_id,
+    compatible,
     dbt_environment,
     default_tools,
+    e2e_cells,
     folder_snapshot,
     manifest_digest,
     pairwise,
@@ -213,3 +216,29 @@ def test_matrix_pairwise_subset_runs_one_cell_with_a_single_choice_per_multisele
     assert full, "the covering cells take every choice of a multiselect layer"
     assert len(solo) == 1, "one cell (not one per tool) narrows each multiselect layer"
     assert len(chosen) == len(full) + 1
+
+
+def test_matrix_heavy_tools_get_exactly_one_cell_each() -> None:
+    """`e2e: once` tools (checked on the planned matrix with two tools marked heavy) stay out of
+    the all-pairs subset and run once each, in the default answers with that tool swapped in."""
+    data = CATALOG.model_dump(mode="json")
+    heavy: list[tuple[str, str]] = []
+    for layer in data["layers"]:
+        local = [t for t in layer["tools"] if t["runs_locally"]]
+        for tool in local:
+            tool["status"] = "implemented"
+        if not layer["multiselect"] and len(local) > 1:
+            others = [t for t in local if t["id"] != layer["default"]]
+            others[-1]["e2e"] = "once"
+            heavy.append((layer["question"], others[-1]["id"]))
+    planned = type(CATALOG).model_validate(data)
+    assert len(heavy) >= 2
+    default = {layer.question: layer.default for layer in planned.layers}
+    for question, tool in heavy:
+        assert not any(c[question] == tool for c in pairwise(planned)), tool
+        cells = [c for c in e2e_cells(planned) if c[question] == tool]
+        assert len(cells) == 1, (tool, cells)
+        if compatible(planned, {**default, question: tool}):
+            assert cells == [{**default, question: tool}]
+    assert e2e_cells(planned)[0] == default
+    assert len(e2e_cells(planned)) == len({combo_id(c) for c in e2e_cells(planned)})

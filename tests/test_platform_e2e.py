@@ -1,8 +1,9 @@
 """Rendered platforms install with uv and run for real: their own tests, lint, dbt parse and the
 whole pipeline (`make run`), with a throwaway HOME that must stay empty.
 
-Runs an all-pairs subset of the locally runnable combinations (computed from the catalog; the
-default platform is one of them, and one cell narrows the marts to a single one). The default
+Runs an all-pairs subset of the locally runnable combinations plus one cell per heavy
+(`e2e: once`) tool, computed from the catalog (`matrix.e2e_cells`; the default platform is the
+first cell, and one cell narrows the marts to a single one). The default
 cell and the single-mart cell also run their pipeline tests under a machine time zone west and
 one far east of UTC: the marts must not depend on it."""
 
@@ -21,12 +22,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from matrix import combo_id, pairwise
+from matrix import combo_id, e2e_cells
 
 from .conftest import CATALOG, render
 
 DEFAULT = {layer.question: layer.default for layer in CATALOG.layers}
-PAIRWISE = [DEFAULT, *(c for c in pairwise(CATALOG) if c != DEFAULT)]
+PAIRWISE = e2e_cells(CATALOG)
 # Machine time zones the marts are checked under, per cell (one extra pipeline run each, so
 # only two cells): New York is behind UTC and has daylight saving time (a 7-day window crosses
 # it), Kiritimati is UTC+14 (most of a UTC day falls on the next local date).
