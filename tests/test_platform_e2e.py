@@ -174,12 +174,28 @@ DUCKDB_MART_ROWS = (
 )
 
 
+def own_tests_marker(answers: dict) -> str | None:
+    """The rendered tests a cell runs: all of them (`make test`, None) for the default cell;
+    elsewhere those marked with a layer whose tool differs from the default's (each rendered
+    test module is marked with the layers it exercises), since the rest ran in the default cell
+    with the same tools."""
+    differing = [
+        layer.id for layer in CATALOG.layers if answers[layer.question] != DEFAULT[layer.question]
+    ]
+    return " or ".join(differing) if differing else None
+
+
 def test_platform_own_tests_pass_as_rendered(platform) -> None:
-    """`make test`; then, on the cells TIME_ZONES names (computed from the subset: the default
-    and the single-mart cell), the pipeline tests again under that machine time zone."""
-    _run(platform, "make", "test")
+    """The cell's own tests (`make test` in the default cell, else `own_tests_marker`); then, on
+    the cells TIME_ZONES names (computed from the subset: the default and the single-mart
+    cell), the pipeline tests again under that machine time zone."""
     project, _ = platform
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    marker = own_tests_marker(answers)
+    if marker is None:
+        _run(platform, "make", "test")
+    else:
+        _run(platform, "uv", "run", "--no-sync", "pytest", "-q", "-m", marker)
     zone = TIME_ZONES.get(_cell(answers))
     if zone is not None:
         _run(platform, "uv", "run", "--no-sync", "pytest", "-q", "tests/test_pipeline.py", TZ=zone)

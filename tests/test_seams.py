@@ -210,3 +210,29 @@ def test_seams_sample_schema_and_silver_contract_agree() -> None:
             assert bool(silver_column.get("nullable", False)) == nullable, (
                 f"{name}.{column_name}: nullable differs"
             )
+
+
+TESTS = TEMPLATE / "tests"
+# `pytestmark = pytest.mark.x` or `pytestmark = [pytest.mark.x, ...]` (one line or several).
+PYTESTMARK = re.compile(r"^pytestmark = (\[[^\]]*\]|pytest\.mark\.\w+)", re.M)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in TESTS.iterdir() if _rendered_name(p.name).startswith("test_")),
+    ids=lambda p: _rendered_name(p.name),
+)
+def test_seams_every_rendered_test_module_names_the_layers_it_exercises(path: Path) -> None:
+    """The template's e2e cells other than the default run only the rendered tests marked with
+    a layer whose tool differs from the default (tests/test_platform_e2e.py): an unmarked module
+    would silently never run there, and a tool's own tests must carry that tool's layer."""
+    found = PYTESTMARK.search(path.read_text(encoding="utf-8"))
+    assert found, f"{path.name}: no module-level `pytestmark` naming the layers it exercises"
+    marks = set(re.findall(r"pytest\.mark\.(\w+)", found.group(1)))
+    layers = {layer.id for layer in CATALOG.layers}
+    assert marks & (layers | {"core"}), f"{path.name}: marks {marks} name no layer (or `core`)"
+    by_question = {layer.question: layer.id for layer in CATALOG.layers}
+    for question, _ in _conditions(path):
+        assert by_question[question] in marks, (
+            f"{path.name} is rendered for one {question}: mark it `{by_question[question]}`"
+        )
