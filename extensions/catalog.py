@@ -77,6 +77,7 @@ class Service(_Strict):
     # The copier question that picks the published port ("": the container port).
     port_question: str = ""
     container_port: int
+    # "{answer}" is filled from the answers; ${VAR} references are kept for compose.
     environment: dict[str, str] = {}
     volumes: list[str] = []
     # The service runs the pipeline: every data path of the stack is mounted into /app.

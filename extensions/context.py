@@ -221,7 +221,12 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         for var in var_list:
             env_vars.setdefault(var.name, var)
     services = [
-        svc.model_copy(update={"command": [fill(part, answers) for part in svc.command]})
+        svc.model_copy(
+            update={
+                "command": [fill(part, answers) for part in svc.command],
+                "environment": {k: fill(v, answers) for k, v in svc.environment.items()},
+            }
+        )
         for tool in tools
         for svc in tool.services
     ]
@@ -430,6 +435,7 @@ _SETTING_KEYS = tuple(
                 *(p.path for p in t.data_paths),
                 *t.readme.values(),
                 *(part for svc in t.services for part in svc.command),
+                *(value for svc in t.services for value in svc.environment.values()),
             )
             for name in _ANSWER_FIELD.findall(text)
             if name != "port"

@@ -364,3 +364,13 @@ def test_render_make_compiles_bytecode_once_and_runs_without_syncing(
     assert not [line for line in commands if "uv sync" in line], "synced already: no sync"
     runs = [line for line in commands if line.startswith("uv run")]
     assert runs and all(line.startswith("uv run --no-sync ") for line in runs), runs
+
+
+def test_render_prefect_ui_reaches_its_api_at_the_published_port(tmp_path: Path) -> None:
+    """In compose the server listens on 4200 inside its container; the UI runs in the browser
+    on the host, so it must call the API at the port compose publishes (the answer)."""
+    project = render(tmp_path / "p", orchestrator="prefect", prefect_port=4300)
+    compose = yaml.safe_load((project / "docker-compose.yml").read_text())
+    prefect = compose["services"]["prefect"]
+    assert prefect["ports"] == ["127.0.0.1:4300:4200"]
+    assert prefect["environment"]["PREFECT_UI_API_URL"] == "http://127.0.0.1:4300/api"
