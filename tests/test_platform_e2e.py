@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,7 +44,13 @@ TIME_ZONES = {
     _cell(DEFAULT): "America/New_York",
     **{_cell(cell): "Pacific/Kiritimati" for cell in SINGLE_CHOICE},
 }
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("platform-e2e")]
+pytestmark = pytest.mark.e2e
+# One xdist group per cell: a cell's tests share its installed project (module-scoped fixture)
+# on one worker, and `--dist loadgroup` spreads the cells over the workers.
+CELLS = [
+    pytest.param(c, id=combo_id(c), marks=pytest.mark.xdist_group(f"e2e-{combo_id(c)}"))
+    for c in PAIRWISE
+]
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -62,19 +68,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _lake_twin(answers: dict, project: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """The cell's lake twin (catalog `twin`), served from the project's own environment, and the
-    environment that points the platform at it; nothing for a lake that needs no server."""
-    twin = CATALOG.layer("data_lake").tool(answers["data_lake"]).twin
-    if twin is None:
-        yield {}
-        return
+def _twin(twin, project: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """One local twin (catalog `twin`), run from the project root with the project's own
+    environment; yields the environment that points the platform at it."""
     port = _free_port()
     command = [part.format(port=port) for part in twin.command]
     command[0] = str(project / ".venv" / "bin" / command[0])
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    twin_env = {key: value.format(port=port) for key, value in twin.env.items()}
+    log = project.parent / f"twin-{port}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=project, env={**env, **twin_env}, stdout=output, stderr=output
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -82,16 +87,29 @@ def _lake_twin(answers: dict, project: Path, env: dict[str, str]) -> Iterator[di
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                assert process.poll() is None, f"{command} exited with {process.returncode}"
-                assert time.monotonic() < deadline, f"{command} did not listen"
+                said = log.read_text(errors="replace")
+                assert process.poll() is None, f"{command} exited with {process.returncode}: {said}"
+                assert time.monotonic() < deadline, f"{command} did not listen: {said}"
                 time.sleep(0.2)
-        yield {key: value.format(port=port) for key, value in twin.env.items()}
+        yield twin_env
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=30)
 
 
-@pytest.fixture(scope="module", params=PAIRWISE, ids=[combo_id(c) for c in PAIRWISE])
+@contextmanager
+def _twins(answers: dict, project: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The cell's local twins (every chosen tool with a catalog `twin`: a lake, a warehouse)
+    and the environment that points the platform at them; nothing for tools needing no server."""
+    with ExitStack() as stack:
+        twin_env: dict[str, str] = {}
+        for _, tool in CATALOG.selected(answers):
+            if tool.twin is not None:
+                twin_env.update(stack.enter_context(_twin(tool.twin, project, env)))
+        yield twin_env
+
+
+@pytest.fixture(scope="module", params=CELLS)
 def platform(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Path, dict[str, str]]]:
@@ -102,7 +120,7 @@ def platform(
     env = _env(home)
     done = subprocess.run(["make", "setup"], cwd=project, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    with _lake_twin(request.param, project, env) as twin_env:
+    with _twins(request.param, project, env) as twin_env:
         env = {**env, **twin_env}
         # `platform lake init`: the bucket (or folder) exists before `make run`; idempotent.
         for _ in range(2):
@@ -117,7 +135,7 @@ def platform(
         yield project, env
 
 
-def _run(platform: tuple[Path, dict[str, str]], *cmd: str, timeout: int = 900, **extra_env: str):
+def _run(platform: tuple[Path, dict[str, str]], *cmd: str, timeout: int = 1800, **extra_env: str):
     project, env = platform
     done = subprocess.run(
         list(cmd),
