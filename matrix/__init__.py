@@ -20,7 +20,16 @@ from .checks import (
     tree_digest,
     validate,
 )
-from .combinations import combinations, combo_id, compatible, e2e_cells, once, pairwise, shard_of
+from .combinations import (
+    combinations,
+    combo_id,
+    compatible,
+    default_answers,
+    e2e_cells,
+    once,
+    pairwise,
+    shard_of,
+)
 from .render import RENDERERS, Manifest, Matrix, folder_snapshot, read_tree, render_manifests
 
 __all__ = [
@@ -32,6 +41,7 @@ __all__ = [
     "combo_id",
     "compatible",
     "dbt_environment",
+    "default_answers",
     "default_tools",
     "e2e_cells",
     "folder_snapshot",

@@ -45,14 +45,17 @@ def combinations(catalog: Catalog, *, valid: bool = True) -> list[dict]:
     ]
 
 
+def default_answers(catalog: Catalog) -> dict:
+    """Every layer question with its default: the default platform's cell."""
+    return {layer.question: layer.default for layer in catalog.layers}
+
+
 def _light(layer) -> list[str]:
     """A single-choice layer's locally runnable tools that join the all-pairs subset: the
-    `e2e: pairwise` ones, or the layer's default alone when every local tool is `e2e: once`."""
+    `e2e: pairwise` ones (the default alone when every one is `e2e: once`)."""
     local = [t for t in layer.implemented if t.runs_locally]
     light = [t.id for t in local if t.e2e == "pairwise"]
-    if light or not local:
-        return light
-    return [layer.default] if layer.default in {t.id for t in local} else [local[0].id]
+    return light or ([layer.default] if local else [])
 
 
 def pairwise(catalog: Catalog) -> list[dict]:
@@ -110,7 +113,7 @@ def once(catalog: Catalog) -> list[dict]:
     """One cell per implemented, locally runnable `e2e: once` tool: the default answers with
     that tool swapped in (or, when the tool `requires` other choices, the first all-pairs
     combination it is compatible with)."""
-    default = {layer.question: layer.default for layer in catalog.layers}
+    default = default_answers(catalog)
     fallbacks = pairwise(catalog)
     cells: list[dict] = []
     for layer in catalog.layers:
@@ -133,7 +136,7 @@ def once(catalog: Catalog) -> list[dict]:
 def e2e_cells(catalog: Catalog) -> list[dict]:
     """Every cell the end-to-end suite runs: the default first, the all-pairs subset, then one
     cell per heavy (`e2e: once`) tool; no cell twice."""
-    default = {layer.question: layer.default for layer in catalog.layers}
+    default = default_answers(catalog)
     cells = [default]
     for cell in (*pairwise(catalog), *once(catalog)):
         if cell not in cells:

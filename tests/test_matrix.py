@@ -24,6 +24,7 @@ from matrix import (
     combo_id,
     compatible,
     dbt_environment,
+    default_answers,
     default_tools,
     e2e_cells,
     folder_snapshot,
@@ -173,7 +174,10 @@ def test_matrix_pairwise_subset_covers_every_pair_of_local_choices() -> None:
     planned = type(CATALOG).model_validate(data)
     chosen = pairwise(planned)
     single = [lyr for lyr in planned.layers if not lyr.multiselect]
-    local = {lyr.question: [t.id for t in lyr.tools if t.runs_locally] for lyr in single}
+    local = {
+        lyr.question: [t.id for t in lyr.tools if t.runs_locally and t.e2e == "pairwise"]
+        for lyr in single
+    }
     for i, a in enumerate(single):
         for b in single[i + 1 :]:
             for x in local[a.question]:
@@ -233,7 +237,7 @@ def test_matrix_heavy_tools_get_exactly_one_cell_each() -> None:
             heavy.append((layer["question"], others[-1]["id"]))
     planned = type(CATALOG).model_validate(data)
     assert len(heavy) >= 2
-    default = {layer.question: layer.default for layer in planned.layers}
+    default = default_answers(planned)
     for question, tool in heavy:
         assert not any(c[question] == tool for c in pairwise(planned)), tool
         cells = [c for c in e2e_cells(planned) if c[question] == tool]

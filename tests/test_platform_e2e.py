@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from matrix import combo_id, e2e_cells
+from matrix import combo_id, default_answers, e2e_cells
 
 from .conftest import CATALOG, render
 
-DEFAULT = {layer.question: layer.default for layer in CATALOG.layers}
+DEFAULT = default_answers(CATALOG)
 PAIRWISE = e2e_cells(CATALOG)
 # Machine time zones the marts are checked under, per cell (one extra pipeline run each, so
 # only two cells): New York is behind UTC and has daylight saving time (a 7-day window crosses
