@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -80,8 +80,11 @@ class Service(_Strict):
     # "{answer}" is filled from the answers; ${VAR} references are kept for compose.
     environment: dict[str, str] = {}
     volumes: list[str] = []
-    # The service runs the pipeline: every data path of the stack is mounted into /app.
+    # The service runs the pipeline: every data path of the stack is mounted into /app, the
+    # stack's `compose_env` is set, and it starts after the other services are healthy.
     mounts_data: bool = False
+    # A compose healthcheck (test, interval, ...): services that run the pipeline wait for it.
+    healthcheck: dict[str, Any] = {}
 
 
 class Twin(_Strict):
@@ -130,6 +133,9 @@ class Tool(_Strict):
     object_store: str = ""
     # A local twin the tests start in place of the cloud service.
     twin: Twin | None = None
+    # Environment of the compose services that run the pipeline, so they reach this tool's own
+    # compose service by its name (not the host's published port); "{answer}" filled.
+    compose_env: dict[str, str] = {}
 
     @property
     def implemented(self) -> bool:

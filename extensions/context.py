@@ -220,11 +220,16 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     for var_list in [CATALOG.base_env_vars, *(t.env_vars for t in tools)]:
         for var in var_list:
             env_vars.setdefault(var.name, var)
+    # What the services that run the pipeline need to reach the others inside compose.
+    compose_env = {k: fill(v, answers) for t in tools for k, v in t.compose_env.items()}
     services = [
         svc.model_copy(
             update={
                 "command": [fill(part, answers) for part in svc.command],
-                "environment": {k: fill(v, answers) for k, v in svc.environment.items()},
+                "environment": {
+                    **(compose_env if svc.mounts_data else {}),
+                    **{k: fill(v, answers) for k, v in svc.environment.items()},
+                },
             }
         )
         for tool in tools
@@ -285,6 +290,8 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         },
         # The lake's network protocol ("s3"; "" for a folder) and its local twin for tests.
         "lake_object_store": lake.object_store,
+        # Where bronze lives (a folder or a bucket URL), for the rendered docs.
+        "bronze_location": bronze_default,
         "integration_readme": [fill(i.readme, answers).strip() for i in integrations if i.readme],
         "lake_twin": lake.twin.model_dump() if lake.twin else None,
         "dbt_source_meta": {
@@ -305,6 +312,16 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         # Each service's volumes: its own, then the data paths if it runs the pipeline.
         "service_volumes": {
             svc.name: [*svc.volumes, *(mounts if svc.mounts_data else [])] for svc in services
+        },
+        # Services that run the pipeline start after the others (once healthy, if they say).
+        "service_depends_on": {
+            svc.name: {
+                other.name: "service_healthy" if other.healthcheck else "service_started"
+                for other in services
+                if not other.mounts_data
+            }
+            for svc in services
+            if svc.mounts_data
         },
         # Where each compose service is published: its port answer, else the container port.
         "service_ports": {
@@ -436,6 +453,7 @@ _SETTING_KEYS = tuple(
                 *t.readme.values(),
                 *(part for svc in t.services for part in svc.command),
                 *(value for svc in t.services for value in svc.environment.values()),
+                *t.compose_env.values(),
             )
             for name in _ANSWER_FIELD.findall(text)
             if name != "port"

@@ -374,3 +374,19 @@ def test_render_prefect_ui_reaches_its_api_at_the_published_port(tmp_path: Path)
     prefect = compose["services"]["prefect"]
     assert prefect["ports"] == ["127.0.0.1:4300:4200"]
     assert prefect["environment"]["PREFECT_UI_API_URL"] == "http://127.0.0.1:4300/api"
+
+
+def test_render_compose_pipeline_services_reach_the_lake_by_its_service_name(
+    tmp_path: Path,
+) -> None:
+    """Inside compose, 127.0.0.1 is the container itself: the orchestrator's container reaches
+    MinIO as `minio:9000` (the catalog's `compose_env`) and starts once MinIO is healthy, while
+    `.env` keeps the host's published address for `make run` outside compose."""
+    project = render(tmp_path / "p", data_lake="minio", orchestrator="prefect")
+    compose = yaml.safe_load((project / "docker-compose.yml").read_text())
+    prefect, minio = compose["services"]["prefect"], compose["services"]["minio"]
+    assert prefect["environment"]["MINIO_ENDPOINT"] == "http://minio:9000"
+    assert prefect["depends_on"] == {"minio": {"condition": "service_healthy"}}
+    assert minio["healthcheck"]["test"][0] == "CMD"
+    assert "environment" not in minio or "MINIO_ENDPOINT" not in minio["environment"]
+    assert "MINIO_ENDPOINT=http://127.0.0.1:" in (project / ".env.example").read_text()

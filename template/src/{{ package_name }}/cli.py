@@ -259,6 +259,7 @@ def cmd_lake_init(cfg: StackConfig, args: argparse.Namespace) -> int:
 
 
 def cmd_dev(cfg: StackConfig, args: argparse.Namespace) -> int:
+    cmd_lake_init(cfg, args)  # a fresh lake (a new MinIO volume, a new bucket) works at once
     return cfg.module("orchestration").dev(cfg, args.host, args.port)
 
 
