@@ -22,7 +22,12 @@ replaced by direct reads of the source files (read_json / read_csv). DuckDB's sq
 is not available for the platform's DuckDB version here, so the sqlite sources (shop database,
 API data) are exported to CSV first; that export is timed and shown, not counted.
 
-    uv run python benchmarks/pipeline.py [--sf10] [--keep]
+With ``--lake TOOL`` or ``--warehouse TOOL`` it instead compares, in one run, the default
+platform with the same platform on that lake or warehouse (its local twin from the catalog,
+started on 127.0.0.1), stage by stage (generate, ingest, transform) on the same data, and prints
+the ratios.
+
+    uv run python benchmarks/pipeline.py [--sf10] [--keep] [--lake s3] [--warehouse postgres]
 """
 
 from __future__ import annotations
@@ -38,7 +43,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from render import copier_copy_cli  # benchmarks/render.py, beside this script
+from render import CATALOG, copier_copy_cli  # benchmarks/render.py, beside this script
+
+# render.py put the template root on sys.path: the matrix package imports from there.
+from matrix import default_answers
+from matrix.twins import twins
 
 ROOT = Path(__file__).resolve().parents[1]
 MARTS = "[finance,marketing,operations,product]"
@@ -188,8 +197,9 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[fl
     return seconds, usage.ru_maxrss / 1024, text
 
 
-def render(destination: Path) -> None:
-    copier_copy_cli(str(ROOT), destination, "--data", f"marts={MARTS}")
+def render(destination: Path, **answers: str) -> None:
+    data = [arg for key, value in answers.items() for arg in ("--data", f"{key}={value}")]
+    copier_copy_cli(str(ROOT), destination, "--data", f"marts={MARTS}", *data)
 
 
 def layer_times(project: Path) -> dict[str, float]:
@@ -288,6 +298,56 @@ def benchmark(project: Path, env: dict[str, str], scale_factor: float) -> None:
     print(f"ratio whole run / baseline: {whole / baseline['seconds']:.2f}x")
 
 
+def timed_run(project: Path, env: dict[str, str], scale_factor: float) -> dict[str, float]:
+    """Wall seconds of each stage of one whole run (fresh data) in a project."""
+    reset(project)
+    platform = str(project / ".venv" / "bin" / "platform")
+    times = {}
+    for stage, args in (
+        ("generate", ["generate", "--scale-factor", str(scale_factor)]),
+        ("lake init", ["lake", "init"]),
+        ("ingest", ["ingest"]),
+        ("transform", ["transform"]),
+    ):
+        times[stage], _, _ = run_measured([platform, *args], project, env)
+    return times
+
+
+def compare(question: str, tool: str, folder: Path, env: dict, scale_factors) -> None:
+    """The default platform vs the same platform with ``question=tool``, on the same data."""
+    default = default_answers(CATALOG)
+    if default[question] == tool:
+        raise SystemExit(f"{question}={tool} is the default already: nothing to compare")
+    projects = {default[question]: folder / "default", tool: folder / tool}
+    started = time.perf_counter()
+    render(projects[default[question]])
+    render(projects[tool], **{question: tool})
+    for project in projects.values():
+        subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True)
+    print(f"rendered and installed both projects in {time.perf_counter() - started:.1f} s")
+    answers = {**default, question: tool}
+    with twins(CATALOG, answers, projects[tool], env) as twin_env:
+        envs = {default[question]: env, tool: {**env, **twin_env}}
+        for scale_factor in scale_factors:
+            results = {name: timed_run(p, envs[name], scale_factor) for name, p in projects.items()}
+            base, other = results[default[question]], results[tool]
+            print(f"\n=== SF {scale_factor:g}: {question} {default[question]} vs {tool} ===")
+            print(f"{'stage':<12}{default[question] + ' s':>12}{tool + ' s':>12}{'ratio':>8}")
+            for stage in base:
+                ratio = other[stage] / base[stage] if base[stage] else float("nan")
+                print(f"{stage:<12}{base[stage]:>12.2f}{other[stage]:>12.2f}{ratio:>7.2f}x")
+            whole = {name: r["ingest"] + r["transform"] for name, r in results.items()}
+            print(
+                f"{'ingest+dbt':<12}{whole[default[question]]:>12.2f}{whole[tool]:>12.2f}"
+                f"{whole[tool] / whole[default[question]]:>7.2f}x"
+            )
+
+
+def choices(question: str) -> list[str]:
+    layer = next(layer for layer in CATALOG.layers if layer.question == question)
+    return [t.id for t in layer.tools if t.implemented and t.runs_locally]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sf10", action="store_true", help="also run scale factor 10")
@@ -295,24 +355,31 @@ def main() -> None:
     parser.add_argument(
         "--scale-factor", type=float, action="append", help="run only these scale factors"
     )
+    parser.add_argument("--lake", choices=choices("data_lake"), help="compare with this lake")
+    parser.add_argument(
+        "--warehouse", choices=choices("warehouse"), help="compare with this warehouse"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     project = folder / "platform"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PLATFORM_"))}
+    env["UV_COMPILE_BYTECODE"] = "1"
+    scale_factors = args.scale_factor or (0.1, 1.0, *((10.0,) if args.sf10 else ()))
     try:
+        if args.lake or args.warehouse:
+            for question, tool in (("data_lake", args.lake), ("warehouse", args.warehouse)):
+                if tool:
+                    compare(question, tool, folder / question, env, scale_factors)
+            return
         started = time.perf_counter()
         render(project)
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PLATFORM_"))
-        }
-        env["UV_COMPILE_BYTECODE"] = "1"
         subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True)
         print(f"rendered and installed {project} in {time.perf_counter() - started:.1f} s")
-        default = (0.1, 1.0, *((10.0,) if args.sf10 else ()))
-        for scale_factor in args.scale_factor or default:
+        for scale_factor in scale_factors:
             benchmark(project, env, scale_factor)
     finally:
         if args.keep:
-            print(f"kept {project}")
+            print(f"kept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 
 from matrix import combo_id, default_answers, e2e_cells
+from matrix.twins import twins
 
 from .conftest import CATALOG, render
 
@@ -61,54 +59,6 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def _twin(twin, project: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """One local twin (catalog `twin`), run from the project root with the project's own
-    environment; yields the environment that points the platform at it."""
-    port = _free_port()
-    command = [part.format(port=port) for part in twin.command]
-    command[0] = str(project / ".venv" / "bin" / command[0])
-    twin_env = {key: value.format(port=port) for key, value in twin.env.items()}
-    log = project.parent / f"twin-{port}.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=project, env={**env, **twin_env}, stdout=output, stderr=output
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                said = log.read_text(errors="replace")
-                assert process.poll() is None, f"{command} exited with {process.returncode}: {said}"
-                assert time.monotonic() < deadline, f"{command} did not listen: {said}"
-                time.sleep(0.2)
-        yield twin_env
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@contextmanager
-def _twins(answers: dict, project: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """The cell's local twins (every chosen tool with a catalog `twin`: a lake, a warehouse)
-    and the environment that points the platform at them; nothing for tools needing no server."""
-    with ExitStack() as stack:
-        twin_env: dict[str, str] = {}
-        for _, tool in CATALOG.selected(answers):
-            if tool.twin is not None:
-                twin_env.update(stack.enter_context(_twin(tool.twin, project, env)))
-        yield twin_env
-
-
 @pytest.fixture(scope="module", params=CELLS)
 def platform(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -120,7 +70,7 @@ def platform(
     env = _env(home)
     done = subprocess.run(["make", "setup"], cwd=project, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    with _twins(request.param, project, env) as twin_env:
+    with twins(CATALOG, request.param, project, env) as twin_env:
         env = {**env, **twin_env}
         # `platform lake init`: the bucket (or folder) exists before `make run`; idempotent.
         for _ in range(2):
