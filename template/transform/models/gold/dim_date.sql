@@ -32,7 +32,7 @@
     ) as candidate_days
 {%- endset %}
 {%- set first_day, last_day = none, none %}
-{%- if execute %}
+{%- if can_introspect() %}
     {%- set bounds = run_query(bounds_sql).rows[0] %}
     {%- set first_day, last_day = bounds[0], bounds[1] %}
 {%- endif %}
