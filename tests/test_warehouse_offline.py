@@ -128,6 +128,7 @@ def test_warehouse_offline_checker_catches_broken_sql(offline) -> None:
     warehouse, _, _, python = offline
     broken = {
         "dangling operator": "select 1 +",
+        "unclosed call": "select try_cast(cast(a as varchar) as bigint as b from t",
         "misspelt keyword": "selec customer_id from bronze.customers",
         "unknown statement": "alter sesion set timezone = 'UTC'",
         "one bad statement of two": "select 1;\ncreate table t (a int;",
