@@ -53,8 +53,9 @@ def _answers(warehouse) -> dict:
     answers = {**default_answers(CATALOG), "warehouse": warehouse.id}
     for layer_id, allowed in warehouse.requires.items():
         layer = CATALOG.layer(layer_id)
-        tool = next(t for t in layer.implemented if t.id in allowed)
-        answers[layer.question] = tool.id
+        usable = [t.id for t in layer.implemented if t.id in allowed]
+        assert usable, f"{warehouse.id} requires {layer_id} in {allowed}: none is implemented"
+        answers[layer.question] = usable[0]
     return answers
 
 
