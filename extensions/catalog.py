@@ -124,6 +124,8 @@ class Tool(_Strict):
     dbt_bronze_default: str = ""
     # Warehouse: dbt `meta` for every bronze source ("{bronze}" = the lake's bronze URL).
     dbt_source_meta: dict[str, str] = {}
+    # Warehouse: dbt `on-run-start` hooks (e.g. loading new bronze loads into landing tables).
+    dbt_on_run_start: list[str] = []
     # TOML appended to the rendered pyproject.toml ("{package_name}" filled).
     pyproject: str = ""
     # Lines of the rendered README: `dev` (what `make dev` opens), `layout` (its folder),

@@ -298,6 +298,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
             key: value.replace("{bronze}", bronze)
             for key, value in warehouse.dbt_source_meta.items()
         },
+        "dbt_on_run_start": warehouse.dbt_on_run_start,
         # The port of the orchestrator's UI (`make dev`), if it has one.
         "orchestrator_port": (
             answers.get(

@@ -263,10 +263,13 @@ def default_tools() -> tuple[list[str], str | None]:
     return [sys.executable, "-m", "ruff"], str(actionlint) if actionlint.exists() else None
 
 
-def dbt_environment(catalog: Catalog, warehouse: str, root: Path) -> str:
-    """A virtualenv with dbt and the warehouse's adapter, pinned by the catalog (uv, cached)."""
+def dbt_environment(
+    catalog: Catalog, warehouse: str, root: Path, extra: tuple[str, ...] = ()
+) -> str:
+    """A virtualenv with dbt and the warehouse's adapter, pinned by the catalog (uv, cached),
+    plus the ``extra`` requirements a check runs beside dbt (e.g. a SQL parser)."""
     tools = [catalog.layer("processing").tool("dbt"), catalog.layer("warehouse").tool(warehouse)]
-    pins = sorted({dep for tool in tools for dep in tool.python_dependencies})
+    pins = sorted({dep for tool in tools for dep in tool.python_dependencies} | set(extra))
     venv = root / f"dbt-{warehouse}-{hashlib.sha256(' '.join(pins).encode()).hexdigest()[:12]}"
     dbt = venv / "bin" / "dbt"
     if not dbt.exists():

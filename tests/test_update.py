@@ -12,7 +12,15 @@ import pytest
 import yaml
 from copier import run_update
 
-from matrix import Matrix, default_tools, read_tree, tree_digest, validate
+from matrix import (
+    Matrix,
+    compatible,
+    default_answers,
+    default_tools,
+    read_tree,
+    tree_digest,
+    validate,
+)
 
 from .conftest import CATALOG, TEMPLATE_ROOT, git, render, template_snapshot
 
@@ -265,10 +273,21 @@ def test_update_migration_renames_an_answer_and_keeps_its_value(tmp_path: Path) 
     assert _conflicts(project) == []
 
 
-def _answer_changes() -> list[tuple[str, object, object]]:
-    """(question, from, to) for every layer that has more than one implemented choice: switch a
-    single-choice layer to each other choice; remove each mart from a set and add it back."""
-    changes: list[tuple[str, object, object]] = []
+def _requirements(tool) -> dict[str, str]:
+    """Answers that give ``tool`` what it `requires` of other layers (the first implemented
+    tool each requirement allows): the project it is switched on already has them."""
+    answers = {}
+    for layer_id, allowed in tool.requires.items():
+        layer = CATALOG.layer(layer_id)
+        answers[layer.question] = next(t.id for t in layer.implemented if t.id in allowed)
+    return answers
+
+
+def _answer_changes() -> list[tuple[str, object, object, dict[str, str]]]:
+    """(question, from, to, other answers) for every layer that has more than one implemented
+    choice: switch a single-choice layer to each other choice (in a project that already has
+    what that choice requires); remove each mart from a set and add it back."""
+    changes: list[tuple[str, object, object, dict[str, str]]] = []
     for layer in CATALOG.layers:
         ids = [t.id for t in layer.implemented]
         q, default = layer.question, layer.default
@@ -277,9 +296,13 @@ def _answer_changes() -> list[tuple[str, object, object]]:
                 more = [i for i in ids if i in default or i == choice]
                 fewer = [i for i in more if i != choice]
                 if fewer:
-                    changes += [(q, more, fewer), (q, fewer, more)]
+                    changes += [(q, more, fewer, {}), (q, fewer, more, {})]
         else:
-            changes += [(q, default, other) for other in ids if other != default]
+            changes += [
+                (q, default, other, _requirements(layer.tool(other)))
+                for other in ids
+                if other != default
+            ]
     return changes
 
 
@@ -287,15 +310,18 @@ CHANGES = _answer_changes()
 
 
 @pytest.mark.parametrize(
-    ("question", "before", "after"), CHANGES, ids=[f"{q}:{b}->{a}" for q, b, a in CHANGES]
+    ("question", "before", "after", "others"),
+    CHANGES,
+    ids=[f"{q}:{b}->{a}" + "".join(f",{k}={v}" for k, v in o.items()) for q, b, a, o in CHANGES],
 )
 def test_update_changing_an_answer_equals_a_fresh_render(
-    question: str, before: object, after: object, tmp_path: Path
+    question: str, before: object, after: object, others: dict[str, str], tmp_path: Path
 ) -> None:
     """`copier update --data` switches a layer: the old choice's files go, the user's own edits
     (a dbt model, a README line) stay, and the rest equals a fresh render; checks still pass."""
+    assert compatible(CATALOG, {**default_answers(CATALOG), **others, question: before})
     template = template_snapshot(tmp_path / "template")
-    project = _committed_project(tmp_path, template, **{question: before})
+    project = _committed_project(tmp_path, template, **others, **{question: before})
     model = project / "transform" / "models" / "team" / "team_kpis.sql"
     model.parent.mkdir(parents=True)
     model.write_text("select 1 as kpi\n")
@@ -314,7 +340,7 @@ def test_update_changing_an_answer_equals_a_fresh_render(
         quiet=True,
         vcs_ref="HEAD",
     )
-    fresh = render(tmp_path / "fresh", template=template, **{question: after})
+    fresh = render(tmp_path / "fresh", template=template, **others, **{question: after})
 
     assert _conflicts(project) == []
     assert model.read_text() == "select 1 as kpi\n"

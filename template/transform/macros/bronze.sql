@@ -13,3 +13,13 @@
 {% macro default__bronze(source_name, table_name) -%}
     {{ return(source(source_name, table_name)) }}
 {%- endmacro %}
+
+{#- What runs before every dbt run to bring new bronze loads into the warehouse (an
+    `on-run-start` hook where the tool catalog gives the warehouse one). Nothing by default:
+    a warehouse that reads the lake in place needs no load step. -#}
+{% macro load_bronze() -%}
+    {{ return(adapter.dispatch('load_bronze')()) }}
+{%- endmacro %}
+
+{% macro default__load_bronze() -%}
+{%- endmacro %}

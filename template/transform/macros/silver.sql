@@ -13,10 +13,10 @@
 {%- endmacro %}
 
 {#- The columns of a bronze relation at run time: {lower-case name: is it text?}; empty while
-    dbt parses (nothing exists yet). -#}
+    dbt parses (nothing exists yet) or compiles offline (see can_introspect). -#}
 {% macro bronze_columns(relation) -%}
     {%- set columns = {} -%}
-    {%- if execute -%}
+    {%- if can_introspect() -%}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
             {%- do columns.update({column.name | lower: column.is_string()}) -%}
         {%- endfor -%}
@@ -30,7 +30,7 @@
     schema changes. -#}
 {% macro columns_or_null(columns, names) -%}
     {%- for name in names -%}
-        {%- if not execute or name in columns -%}
+        {%- if not can_introspect() or name in columns -%}
             {{ name }}
         {%- else -%}
             cast(null as {{ dbt.type_string() }}) as {{ name }}
@@ -41,9 +41,9 @@
 
 {#- Whether a raw value is there at all: not NULL and, for text, not ''. -#}
 {% macro silver_present(columns, name) -%}
-    {%- if execute and name in columns and not columns[name] -%}
+    {%- if can_introspect() and name in columns and not columns[name] -%}
         {{ name }} is not null
-    {%- elif execute and name not in columns -%}
+    {%- elif can_introspect() and name not in columns -%}
         false
     {%- else -%}
         ({{ name }} is not null and {{ name }} <> '')

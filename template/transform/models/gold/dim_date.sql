@@ -32,15 +32,18 @@
     ) as candidate_days
 {%- endset %}
 {%- set first_day, last_day = none, none %}
-{%- if execute %}
+{%- if can_introspect() %}
     {%- set bounds = run_query(bounds_sql).rows[0] %}
     {%- set first_day, last_day = bounds[0], bounds[1] %}
 {%- endif %}
-{%- set first_day = "cast('" ~ (first_day or '2000-01-01') ~ "' as date)" %}
-{%- set last_day = "cast('" ~ (last_day or '2000-01-01') ~ "' as date)" %}
+{#- The number of days is counted here (dbt.date_spine would ask the warehouse with a query,
+    which an offline compile cannot run). -#}
+{%- set first_day = modules.datetime.date.fromisoformat(((first_day or '2000-01-01') | string)[:10]) %}
+{%- set last_day = modules.datetime.date.fromisoformat(((last_day or '2000-01-01') | string)[:10]) %}
 
 with days as (
-    {{ dbt.date_spine('day', first_day, dbt.dateadd('day', 1, last_day)) }}
+    select {{ dbt.dateadd('day', 'generated_number - 1', "cast('" ~ first_day ~ "' as date)") }} as date_day
+    from ({{ dbt.generate_series((last_day - first_day).days + 1) }}) as series
 )
 
 select

@@ -1,0 +1,147 @@
+"""Cloud warehouses that nothing here can reach are verified offline, by their real dbt adapter
+and sqlglot: for each implemented warehouse that does not run locally (the catalog), a platform
+is rendered with it, the adapter pinned by the catalog `dbt parse`s the whole project and
+compiles every model, test and `on-run-start` hook of the `prod` target without a connection
+(`dbt compile --no-introspect`: the project's introspective macros honour it, see
+`transform/macros/introspection.sql`), then sqlglot parses every compiled file and the
+warehouse's `warehouse/setup.sql` in the warehouse's dialect; a parse error fails.
+
+Nothing is mocked and nothing is executed: the cloud cannot be reached from here, so what the
+warehouse would answer (types, privileges, data) is out of reach; what is checked is that the
+SQL the project sends it is the adapter's own and parses in its dialect.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from matrix import dbt_environment, default_answers, e2e_cells
+
+from .conftest import CATALOG, TEMPLATE_ROOT, render
+
+OFFLINE = [t for t in CATALOG.layer("warehouse").implemented if not t.runs_locally]
+# The SQL parser of the check (its own pin: the rendered platforms pin theirs for dlt).
+SQLGLOT = "sqlglot==30.30.0"
+CHECKER = Path(__file__).with_name("sql_check.py")
+# Statements sqlglot does not model (it keeps them as an opaque Command), by dialect: allowed
+# only with these leading words; anything else it cannot parse fails.
+ADMIN_STATEMENTS = {
+    "snowflake": [
+        "create role if not exists",
+        "grant role",
+        "create user if not exists",
+        "grant select on all tables in schema",
+        "grant select on future tables in schema",
+        "grant select on future views in schema",
+        "grant ownership on schema",
+    ],
+}
+# What dbt compiles: models, data tests and hooks (operations).
+NODE_KINDS = {"model", "test", "operation"}
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _answers(warehouse) -> dict:
+    """The default answers with ``warehouse`` swapped in, and in every layer it `requires`,
+    the first tool it allows (which must be implemented)."""
+    answers = {**default_answers(CATALOG), "warehouse": warehouse.id}
+    for layer_id, allowed in warehouse.requires.items():
+        layer = CATALOG.layer(layer_id)
+        usable = [t.id for t in layer.implemented if t.id in allowed]
+        assert usable, f"{warehouse.id} requires {layer_id} in {allowed}: none is implemented"
+        answers[layer.question] = usable[0]
+    return answers
+
+
+def sql_problems(python: str, dialect: str, files: dict[str, str]) -> dict[str, list[str]]:
+    """{file: problems} of ``files`` parsed in ``dialect`` (tests/sql_check.py in ``python``)."""
+    request = {"dialect": dialect, "commands": ADMIN_STATEMENTS.get(dialect, []), "files": files}
+    done = subprocess.run(
+        [python, str(CHECKER)], input=json.dumps(request), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    return {name: [ANSI.sub("", p) for p in found] for name, found in report.items()}
+
+
+@pytest.fixture(scope="module", params=OFFLINE, ids=lambda tool: tool.id)
+def offline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """(warehouse, rendered project, the `dbt` and `python` of its adapter's environment)."""
+    warehouse = request.param
+    project = render(tmp_path_factory.mktemp(warehouse.id) / "acme", **_answers(warehouse))
+    dbt = dbt_environment(CATALOG, warehouse.id, TEMPLATE_ROOT / "build", extra=(SQLGLOT,))
+    return warehouse, project, dbt, str(Path(dbt).with_name("python"))
+
+
+def _dbt(dbt: str, project: Path, *args: str) -> subprocess.CompletedProcess:
+    transform = project / "transform"
+    env = {
+        **os.environ,
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # Only read by the profile; nothing connects (no value here is a real account).
+        "SNOWFLAKE_ACCOUNT": "offline-check",
+        "SNOWFLAKE_USER": "offline_check",
+    }
+    cmd = [dbt, *args, "--project-dir", str(transform), "--profiles-dir", str(transform)]
+    cmd += ["--target-path", str(project / "target"), "--log-path", str(project / "logs")]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+
+
+def test_warehouse_offline_project_compiles_and_parses_in_its_dialect(offline) -> None:
+    warehouse, project, dbt, python = offline
+    done = _dbt(dbt, project, "parse")
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    offline_compile = ["compile", "--no-introspect", "--no-populate-cache", "--target", "prod"]
+    done = _dbt(dbt, project, *offline_compile)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    package = manifest["metadata"]["project_name"]
+    nodes = [
+        node
+        for node in manifest["nodes"].values()
+        if node["package_name"] == package and node["resource_type"] in NODE_KINDS
+    ]
+    compiled = {node["unique_id"]: node.get("compiled_code") for node in nodes}
+    assert [uid for uid, sql in compiled.items() if not sql] == [], "compiled to nothing"
+    kinds = {node["resource_type"] for node in nodes}
+    assert kinds == NODE_KINDS, kinds  # the on-run-start hook is compiled too
+    files = dict(compiled)
+    setup = project / "warehouse" / "setup.sql"
+    assert setup.is_file(), "a cloud warehouse ships warehouse/setup.sql"
+    files["warehouse/setup.sql"] = setup.read_text()
+
+    problems = sql_problems(python, warehouse.dbt_adapter, files)
+    assert set(problems) == set(files)
+    failed = {name: found for name, found in problems.items() if found}
+    assert failed == {}, json.dumps(failed, indent=1)[:4000]
+
+
+def test_warehouse_offline_checker_catches_broken_sql(offline) -> None:
+    """The check above cannot pass by parsing nothing: broken statements fail it."""
+    warehouse, _, _, python = offline
+    broken = {
+        "dangling operator": "select 1 +",
+        "unclosed call": "select try_cast(cast(a as varchar) as bigint as b from t",
+        "misspelt keyword": "selec customer_id from bronze.customers",
+        "unknown statement": "alter sesion set timezone = 'UTC'",
+        "one bad statement of two": "select 1;\ncreate table t (a int;",
+        "nothing": "-- only a comment",
+    }
+    problems = sql_problems(python, warehouse.dbt_adapter, broken | {"valid": "select 1 as a"})
+    assert problems.pop("valid") == []
+    assert {name for name, found in problems.items() if not found} == set(), problems
+
+
+def test_warehouse_offline_tools_get_no_e2e_cell() -> None:
+    """A warehouse verified offline is never in an end-to-end cell (it would need the cloud)."""
+    offline_ids = {tool.id for tool in OFFLINE}
+    assert offline_ids, "no implemented warehouse is verified offline"
+    assert [c for c in e2e_cells(CATALOG) if c["warehouse"] in offline_ids] == []
