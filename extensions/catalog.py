@@ -82,6 +82,8 @@ class Service(_Strict):
     volumes: list[str] = []
     # The service runs the pipeline: every data path of the stack is mounted into /app.
     mounts_data: bool = False
+    # A compose healthcheck test (["CMD-SHELL", "..."]); [] for none.
+    healthcheck: list[str] = []
 
 
 class Twin(_Strict):
@@ -121,10 +123,13 @@ class Tool(_Strict):
     dbt_bronze_default: str = ""
     # Warehouse: dbt `meta` for every bronze source ("{bronze}" = the lake's bronze URL).
     dbt_source_meta: dict[str, str] = {}
+    # Warehouse: dbt on-run-start hooks (SQL or a macro call), e.g. helper functions it lacks.
+    dbt_on_run_start: list[str] = []
     # TOML appended to the rendered pyproject.toml ("{package_name}" filled).
     pyproject: str = ""
     # Lines of the rendered README: `dev` (what `make dev` opens), `layout` (its folder),
-    # `switch` (lake: from the local twin to the cloud, step by step); "{answer}" filled.
+    # `switch` (lake, warehouse: from the local twin to production, step by step); "{answer}"
+    # filled.
     readme: dict[str, str] = {}
     # Lake: the protocol its data is reached by over the network ("s3"; "" for a folder).
     object_store: str = ""

@@ -286,11 +286,15 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         # The lake's network protocol ("s3"; "" for a folder) and its local twin for tests.
         "lake_object_store": lake.object_store,
         "integration_readme": [fill(i.readme, answers).strip() for i in integrations if i.readme],
-        "lake_twin": lake.twin.model_dump() if lake.twin else None,
+        # Every chosen tool's local twin (a lake's, a warehouse's), started by the tests.
+        "twins": [
+            {"tool": tool.id, **tool.twin.model_dump()} for tool in tools if tool.twin is not None
+        ],
         "dbt_source_meta": {
             key: value.replace("{bronze}", bronze)
             for key, value in warehouse.dbt_source_meta.items()
         },
+        "dbt_on_run_start": warehouse.dbt_on_run_start,
         # The port of the orchestrator's UI (`make dev`), if it has one.
         "orchestrator_port": (
             answers.get(
