@@ -23,6 +23,14 @@ is not available for the platform's DuckDB version here, so the sqlite sources (
 API data) are exported to CSV first; that export is timed and shown, not counted.
 
     uv run python benchmarks/pipeline.py [--sf10] [--keep]
+
+``--warehouse postgres`` compares warehouses instead: the same platform rendered for DuckDB and
+for PostgreSQL (a real server: the project's own twin, ``scripts/postgres_twin.py``), the same
+sample sources (generated once, copied), ingested by each, then transformed. PostgreSQL's
+transform is split into the load step (the lake's bronze copied into the server with COPY,
+timed on its own) and the dbt build; the ratio compares the transforms and the whole runs.
+
+    uv run python benchmarks/pipeline.py --warehouse postgres [--scale-factor 0.1]
 """
 
 from __future__ import annotations
@@ -159,6 +167,18 @@ print(json.dumps(result))
 """
 
 
+# Runs inside the PostgreSQL project: the load step on its own (what `prepare` does before dbt).
+LOAD_DRIVER = r"""
+import json, sys, time
+from pathlib import Path
+from acme_data_platform.config import load_config
+cfg = load_config(Path(sys.argv[1]) / "config" / "stack_config.yaml")
+started = time.perf_counter()
+cfg.module("warehouse").prepare(cfg)
+print(json.dumps({"seconds": time.perf_counter() - started}))
+"""
+
+
 @dataclass
 class Stage:
     name: str
@@ -288,6 +308,111 @@ def benchmark(project: Path, env: dict[str, str], scale_factor: float) -> None:
     print(f"ratio whole run / baseline: {whole / baseline['seconds']:.2f}x")
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_postgres_twin(project: Path, env: dict[str, str]) -> tuple[subprocess.Popen, dict]:
+    """The PostgreSQL project's own twin on a free port; its environment for the platform."""
+    import socket
+
+    port = _free_port()
+    twin_env = {
+        "POSTGRES_HOST": "127.0.0.1",
+        "POSTGRES_PORT": str(port),
+        "POSTGRES_USER": "bench",
+        "POSTGRES_PASSWORD": "bench-password",
+        "POSTGRES_DB": "platform",
+        "POSTGRES_SSLMODE": "disable",
+    }
+    python = str(project / ".venv" / "bin" / "python")
+    process = subprocess.Popen(
+        [python, "scripts/postgres_twin.py", str(port)],
+        cwd=project,
+        env={**env, **twin_env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, twin_env
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the PostgreSQL twin did not start")
+
+
+def compare_warehouse(folder: Path, env: dict[str, str], warehouse: str, sfs: list[float]) -> None:
+    """DuckDB and ``warehouse`` on the same sources: ingest, load step, dbt layers, ratios."""
+    projects = {"duckdb": folder / "duckdb", warehouse: folder / warehouse}
+    for name, project in projects.items():
+        copier_copy_cli(
+            str(ROOT), project, "--data", f"marts={MARTS}", "--data", f"warehouse={name}"
+        )
+        subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True)
+    twin, twin_env = start_postgres_twin(projects[warehouse], env)
+    try:
+        for scale_factor in sfs:
+            figures: dict[str, dict[str, float]] = {}
+            reference = projects["duckdb"]
+            for project in projects.values():
+                reset(project)
+            run_measured(
+                [
+                    str(reference / ".venv" / "bin" / "platform"),
+                    "generate",
+                    "--scale-factor",
+                    str(scale_factor),
+                ],
+                reference,
+                env,
+            )
+            for name, project in projects.items():
+                if project != reference:
+                    shutil.copytree(reference / "data" / "sources", project / "data" / "sources")
+                run_env = {**env, **twin_env} if name != "duckdb" else env
+                bin_dir = project / ".venv" / "bin"
+                ingest_s, _, _ = run_measured(
+                    [str(bin_dir / "platform"), "ingest"], project, run_env
+                )
+                load_s = 0.0
+                if name != "duckdb":
+                    _, _, out = run_measured(
+                        [str(bin_dir / "python"), "-c", LOAD_DRIVER, str(project)], project, run_env
+                    )
+                    load_s = json.loads(out.strip().splitlines()[-1])["seconds"]
+                transform_s, peak, _ = run_measured(
+                    [str(bin_dir / "platform"), "transform"], project, run_env
+                )
+                layers = layer_times(project)
+                figures[name] = {
+                    "ingest": ingest_s,
+                    "load step": load_s,
+                    "bronze->silver": layers.get("bronze->silver", 0.0),
+                    "gold": layers.get("gold", 0.0),
+                    "marts": layers.get("marts", 0.0),
+                    "dbt overhead": transform_s - layers["all nodes"],
+                    "transform": transform_s + load_s,
+                    "whole run": ingest_s + load_s + transform_s,
+                    "peak MB": peak,
+                }
+            print(f"\n=== SF {scale_factor:g}: duckdb vs {warehouse} (same sources) ===")
+            print(f"{'stage':<16}{'duckdb s':>10}{warehouse + ' s':>13}{'ratio':>8}")
+            for stage in figures["duckdb"]:
+                base, other = figures["duckdb"][stage], figures[warehouse][stage]
+                ratio = f"{other / base:.2f}x" if base else "-"
+                print(f"{stage:<16}{base:>10.2f}{other:>13.2f}{ratio:>8}")
+    finally:
+        twin.terminate()
+        twin.wait(timeout=60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sf10", action="store_true", help="also run scale factor 10")
@@ -295,16 +420,24 @@ def main() -> None:
     parser.add_argument(
         "--scale-factor", type=float, action="append", help="run only these scale factors"
     )
+    parser.add_argument(
+        "--warehouse", choices=["postgres"], help="compare this warehouse with DuckDB instead"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     project = folder / "platform"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PLATFORM_"))}
+    env["UV_COMPILE_BYTECODE"] = "1"
+    if args.warehouse:
+        try:
+            compare_warehouse(folder, env, args.warehouse, args.scale_factor or [0.1, 1.0])
+        finally:
+            if not args.keep:
+                shutil.rmtree(folder, ignore_errors=True)
+        return
     try:
         started = time.perf_counter()
         render(project)
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PLATFORM_"))
-        }
-        env["UV_COMPILE_BYTECODE"] = "1"
         subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True)
         print(f"rendered and installed {project} in {time.perf_counter() - started:.1f} s")
         default = (0.1, 1.0, *((10.0,) if args.sf10 else ()))
