@@ -219,6 +219,8 @@ def layer_times(project: Path) -> dict[str, float]:
     nodes = json.loads((target / "manifest.json").read_text())["nodes"]
 
     def layer(unique_id: str) -> str:
+        if unique_id.startswith("operation."):
+            return "hooks"  # on-run-start / on-run-end: not a layer
         node = nodes.get(unique_id, {})
         if node.get("resource_type") == "test":
             parents = node.get("depends_on", {}).get("nodes", [])
@@ -397,6 +399,7 @@ def compare_warehouse(folder: Path, env: dict[str, str], warehouse: str, sfs: li
                     "bronze->silver": layers.get("bronze->silver", 0.0),
                     "gold": layers.get("gold", 0.0),
                     "marts": layers.get("marts", 0.0),
+                    "hooks": layers.get("hooks", 0.0),
                     "dbt overhead": transform_s - layers["all nodes"],
                     "transform": transform_s + load_s,
                     "whole run": ingest_s + load_s + transform_s,
