@@ -168,6 +168,18 @@ print(json.dumps(result))
 """
 
 
+# Runs inside the PostgreSQL project: the load step on its own (what `prepare` does before dbt).
+LOAD_DRIVER = r"""
+import json, sys, time
+from pathlib import Path
+from acme_data_platform.config import load_config
+cfg = load_config(Path(sys.argv[1]) / "config" / "stack_config.yaml")
+started = time.perf_counter()
+cfg.module("warehouse").prepare(cfg)
+print(json.dumps({"seconds": time.perf_counter() - started}))
+"""
+
+
 @dataclass
 class Stage:
     name: str
@@ -209,6 +221,8 @@ def layer_times(project: Path) -> dict[str, float]:
     nodes = json.loads((target / "manifest.json").read_text())["nodes"]
 
     def layer(unique_id: str) -> str:
+        if unique_id.startswith("operation."):
+            return "hooks"  # on-run-start / on-run-end: not a layer
         node = nodes.get(unique_id, {})
         if node.get("resource_type") == "test":
             parents = node.get("depends_on", {}).get("nodes", [])

@@ -129,7 +129,8 @@ class Tool(_Strict):
     # TOML appended to the rendered pyproject.toml ("{package_name}" filled).
     pyproject: str = ""
     # Lines of the rendered README: `dev` (what `make dev` opens), `layout` (its folder),
-    # `switch` (lake: from the local twin to the cloud, step by step); "{answer}" filled.
+    # `switch` (lake, warehouse: from the local twin to production, step by step); "{answer}"
+    # filled.
     readme: dict[str, str] = {}
     # Lake: the protocol its data is reached by over the network ("s3"; "" for a folder).
     object_store: str = ""

@@ -293,7 +293,10 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         # Where bronze lives (a folder or a bucket URL), for the rendered docs.
         "bronze_location": bronze_default,
         "integration_readme": [fill(i.readme, answers).strip() for i in integrations if i.readme],
-        "lake_twin": lake.twin.model_dump() if lake.twin else None,
+        # Every chosen tool's local twin (a lake's, a warehouse's), started by the tests.
+        "twins": [
+            {"tool": tool.id, **tool.twin.model_dump()} for tool in tools if tool.twin is not None
+        ],
         "dbt_source_meta": {
             key: value.replace("{bronze}", bronze)
             for key, value in warehouse.dbt_source_meta.items()

@@ -8,6 +8,7 @@ the test suite runs that check, so docs never drift from the catalog.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from extensions.catalog import KIND_LABELS, Catalog, Kind, Layer, load_catalog
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 HEADER = "<!-- generated from extensions/catalog.yaml by `make docs`: do not edit -->\n"
+# "{answer}" in a catalog text (filled at render time), shown as "<answer>"; ${VAR} is kept.
+_ANSWER = re.compile(r"(?<!\$)\{(\w+)\}")
 STATUS = {"implemented": "implemented", "planned": "planned"}
 
 
@@ -82,6 +85,11 @@ def layer_page(layer: Layer) -> str:
             lines.append("docker-compose services:")
             lines.append("")
             lines += [f"- `{svc.name}`: {svc.description}" for svc in tool.services]
+            lines.append("")
+        if tool.readme.get("switch"):
+            lines.append("From the local twin to production (the rendered README, step by step):")
+            lines.append("")
+            lines += _ANSWER.sub(r"<\1>", tool.readme["switch"]).rstrip().splitlines()
             lines.append("")
         if tool.requires:
             needs = "; ".join(f"{k}: {', '.join(v)}" for k, v in tool.requires.items())

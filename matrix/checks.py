@@ -193,8 +193,13 @@ def _dbt_parse(
         (root / rel).write_bytes(blobs[digest])
     text = "\n".join(blobs[d].decode(errors="replace") for d in files.values())
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+    # A stand-in for every variable the project reads: a path, or a number where it is read
+    # as one (`env_var('PORT') | as_number`).
+    numbers = set(
+        re.findall(r"env_var\(\s*['\"]([A-Z][A-Z0-9_]*)['\"][^)]*\)\s*\|\s*as_number", text)
+    )
     for var in set(re.findall(r"env_var\(\s*['\"]([A-Z][A-Z0-9_]*)['\"]", text)):
-        env.setdefault(var, str(tmp / "dbt-env" / var.lower()))
+        env.setdefault(var, "1" if var in numbers else str(tmp / "dbt-env" / var.lower()))
     cmd = [dbt, "parse", "--project-dir", str(root)]
     cmd += ["--profiles-dir", str(root), "--target-path", str(tmp / "dbt-target" / name)]
     cmd += ["--log-path", str(tmp / "dbt-logs" / name)]

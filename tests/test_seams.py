@@ -39,6 +39,7 @@ TOOL_LIBRARIES = {
     "prefect_dbt": "prefect",
     "duckdb": "duckdb",
     "duckdb_extension_httpfs": "duckdb",
+    "psycopg": "postgres",
     "boto3": ("s3", "minio"),
     "botocore": ("s3", "minio"),
 }
