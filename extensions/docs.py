@@ -82,6 +82,8 @@ def layer_page(layer: Layer) -> str:
             lines.append("")
             lines += [f"- `{svc.name}`: {svc.description}" for svc in tool.services]
             lines.append("")
+        if tool.readme.get("deploy"):
+            lines += ["### Deploying it for real", "", tool.readme["deploy"].strip(), ""]
         if tool.requires:
             needs = "; ".join(f"{k}: {', '.join(v)}" for k, v in tool.requires.items())
             lines += [f"Needs {needs}.", ""]
