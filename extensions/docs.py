@@ -74,8 +74,11 @@ def layer_page(layer: Layer) -> str:
             lines.append("Environment variables (in `.env.example`):")
             lines.append("")
             for var in tool.env_vars:
-                shown = "a generated secret" if var.secret else f"`{var.default}`"
-                lines.append(f"- `{var.name}`: {var.description} (default {shown})")
+                if var.secret:
+                    shown = " (default a generated secret)"
+                else:
+                    shown = f" (default `{var.default}`)" if var.default else ""
+                lines.append(f"- `{var.name}`: {var.description}{shown}")
             lines.append("")
         if tool.services:
             lines.append("docker-compose services:")
