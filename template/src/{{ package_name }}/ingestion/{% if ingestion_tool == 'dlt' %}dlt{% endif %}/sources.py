@@ -91,7 +91,8 @@ def shop_api_source(base_url: str | None, page_size: int, sample_db_path: str) -
     With ``base_url`` None the bundled sample API is started (on 127.0.0.1, a free port) for
     the duration of each table's extraction, serving ``sample_db_path``.
     """
+    data = Path(sample_db_path)
     return [
-        _arrow_resource(SHOP_API, table, api_reader(base_url, table, page_size, Path(sample_db_path)))
+        _arrow_resource(SHOP_API, table, api_reader(base_url, table, page_size, data))
         for table in SOURCE_TABLES[SHOP_API]
     ]

@@ -59,9 +59,7 @@ def run_source(
             fivetran.sync(
                 connector_id, timeout=settings.sync_timeout_seconds, poll=settings.poll_seconds
             )
-    return adapt_source(
-        cfg, source_name, destination(cfg), seconds=time.perf_counter() - started
-    )
+    return adapt_source(cfg, source_name, destination(cfg), seconds=time.perf_counter() - started)
 
 
 def check(cfg: StackConfig) -> Check:

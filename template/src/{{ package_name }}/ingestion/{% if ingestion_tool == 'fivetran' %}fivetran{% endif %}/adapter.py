@@ -89,7 +89,9 @@ def adapt_table(cfg: StackConfig, source: str, table: str, destination: Path) ->
     """Write the new rows of one destination table as one bronze load; (rows, load id)."""
     fs, bronze = cfg.module("data_lake").bronze_filesystem(cfg)
     base = f"{bronze}/{source}/{table}"
-    batches = list(_new_rows(table_dir(destination, source, table), table, _bronze_cursor(fs, base)))
+    batches = list(
+        _new_rows(table_dir(destination, source, table), table, _bronze_cursor(fs, base))
+    )
     if not batches:
         return 0, ""
     newest = max(pc.max(batch[SYNCED]).value for batch in batches)

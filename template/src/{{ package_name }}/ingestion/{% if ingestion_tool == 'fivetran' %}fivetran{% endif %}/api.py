@@ -53,7 +53,9 @@ class FivetranClient:
                 payload = json.load(response)
         except HTTPError as exc:
             detail = exc.read().decode("utf-8", errors="replace")[:300]
-            raise FivetranSyncError(f"Fivetran API {method} {path}: HTTP {exc.code}: {detail}") from exc
+            raise FivetranSyncError(
+                f"Fivetran API {method} {path}: HTTP {exc.code}: {detail}"
+            ) from exc
         except URLError as exc:
             raise FivetranSyncError(f"Fivetran API {method} {path}: {exc.reason}") from exc
         return payload.get("data", {})

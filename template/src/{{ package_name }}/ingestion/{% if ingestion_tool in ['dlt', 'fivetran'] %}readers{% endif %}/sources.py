@@ -85,7 +85,6 @@ class Lineage:
         return data.append_column(pa.field(SOURCE, pa.string()), pa.repeat(self.source, count))
 
 
-
 def read_ahead(items: Iterator[T], depth: int = READ_AHEAD_ITEMS) -> Iterator[T]:
     """Yield ``items`` in order while a thread reads up to ``depth`` items ahead.
 
@@ -133,7 +132,6 @@ def read_ahead(items: Iterator[T], depth: int = READ_AHEAD_ITEMS) -> Iterator[T]
     finally:
         stop.set()
         worker.join()
-
 
 
 def selected_batches(table: str, read: Reader, state: dict[str, Any]) -> Iterator[pa.Table]:
