@@ -4,8 +4,9 @@ source, so silver, gold and the marts read the same bronze whichever tool ingest
 For each table of a connector's schema, the rows whose ``_fivetran_synced`` is newer than what
 bronze already holds become one load: ``<bronze>/<source>/<table>/load_id=<id>/``, where the
 load id is the newest ``_fivetran_synced`` of those rows (seconds since the epoch, to the
-microsecond). Bronze itself is therefore the adapter's cursor: a re-run adds nothing, and a run
-killed after writing some tables resumes with the others. The mapping:
+microsecond). Bronze itself is therefore the adapter's cursor (so ``<bronze>/<source>/`` is
+written by this adapter only): a re-run adds nothing, a run killed after writing some tables
+resumes with the others, and a bronze that was removed is written again in full. The mapping:
 
 - Fivetran's snake_case names go back to the source's names (the sample's catalog);
 - ``_fivetran_synced`` and ``_fivetran_deleted`` are dropped; a row Fivetran marks deleted is a
