@@ -40,7 +40,8 @@ class _Strict(BaseModel):
 
 
 class EnvVar(_Strict):
-    name: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    # Upper case; Terraform input variables keep their own case (TF_VAR_<variable name>).
+    name: str = Field(pattern=r"^([A-Z][A-Z0-9_]*|TF_VAR_[a-z][a-z0-9_]*)$")
     description: str
     default: str = ""
     secret: bool = False

@@ -78,8 +78,11 @@ def layer_page(layer: Layer) -> str:
             lines.append("Environment variables (in `.env.example`):")
             lines.append("")
             for var in tool.env_vars:
-                shown = "a generated secret" if var.secret else f"`{var.default}`"
-                lines.append(f"- `{var.name}`: {var.description} (default {shown})")
+                if var.secret:
+                    shown = " (default a generated secret)"
+                else:
+                    shown = f" (default `{var.default}`)" if var.default else ""
+                lines.append(f"- `{var.name}`: {var.description}{shown}")
             lines.append("")
         if tool.services:
             lines.append("docker-compose services:")
@@ -91,6 +94,8 @@ def layer_page(layer: Layer) -> str:
             lines.append("")
             lines += _ANSWER.sub(r"<\1>", tool.readme["switch"]).rstrip().splitlines()
             lines.append("")
+        if tool.readme.get("deploy"):
+            lines += ["### Deploying it for real", "", tool.readme["deploy"].strip(), ""]
         if tool.requires:
             needs = "; ".join(f"{k}: {', '.join(v)}" for k, v in tool.requires.items())
             lines += [f"Needs {needs}.", ""]

@@ -1,8 +1,8 @@
 """Static checks over rendered manifests: each distinct file checked once by content hash.
 
-- every file parses for its kind (Python, YAML, TOML; the compose file against the compose
-  spec; GitHub workflows through actionlint), and every Python file passes ruff under the
-  rendered project's own configuration;
+- every file parses for its kind (Python, YAML, TOML; Terraform through `terraform fmt -check`;
+  the compose file against the compose spec; GitHub workflows through actionlint), and every
+  Python file passes ruff under the rendered project's own configuration;
 - per project, every ``${VAR}`` a file references is listed in ``.env.example``;
 - each distinct dbt project (found by its ``dbt_project.yml``) runs ``dbt parse`` once, with the
   warehouse's adapter.
@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,14 @@ VAR_REF = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::-[^}]*)?\}")
 ANSWERS_FILE = ".copier-answers.yml"
 ENV_EXAMPLE = ".env.example"
 DBT_PROJECT = "dbt_project.yml"
-KINDS = {".py": "python", ".yml": "yaml", ".yaml": "yaml", ".toml": "toml"}
+KINDS = {
+    ".py": "python",
+    ".yml": "yaml",
+    ".yaml": "yaml",
+    ".toml": "toml",
+    ".tf": "terraform",
+    ".tfvars": "terraform",
+}
 
 
 @dataclass
@@ -176,10 +184,28 @@ def _check(kind: str, data: bytes, compose_schema: dict) -> str | None:
             jsonschema.Draft7Validator(compose_schema).validate(yaml.safe_load(text))
         elif kind == "toml":
             tomllib.loads(text)
+        elif kind == "terraform":
+            return _terraform_fmt(text)
     except (SyntaxError, yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         return f"{kind} does not parse: {exc}"
     except jsonschema.ValidationError as exc:
         return f"compose schema: {exc.message}"
+    return None
+
+
+def _terraform_fmt(text: str) -> str | None:
+    """``terraform fmt -check`` on one file's text (providers are not needed, nor downloaded);
+    a missing terraform is a failure, never a skip."""
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        return "terraform is not installed (needed for `terraform fmt -check`)"
+    run = subprocess.run(
+        [terraform, "fmt", "-no-color", "-"], input=text, capture_output=True, text=True
+    )
+    if run.returncode != 0:
+        return f"terraform fmt: {run.stderr.strip()}"
+    if run.stdout != text:
+        return "terraform fmt -check: not formatted (run `terraform fmt` on the rendered file)"
     return None
 
 

@@ -34,6 +34,7 @@ PLATFORM = "platform"
 TEMPLATE = "template"
 PACKAGE = "acme_data_platform"  # the default project's package
 DLT = f"src/{PACKAGE}/ingestion/dlt"
+READERS = f"src/{PACKAGE}/ingestion/readers"
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "idempotent re-run: rows at the cursor are loaded again",
         PLATFORM,
-        f"{DLT}/cursor.py",
+        f"{READERS}/cursor.py",
         "pc.greater(moments, pa.scalar(self.start, type=INSTANT))",
         "pc.greater_equal(moments, pa.scalar(self.start, type=INSTANT))",
         ("tests/test_ingest.py", "-k", "second_run_adds_nothing"),

@@ -86,6 +86,21 @@ def test_matrix_missing_checker_is_a_failure_not_a_skip(matrix: Matrix, tmp_path
     assert any(f"no dbt for warehouse {warehouse!r}" in f for f in report.failures)
 
 
+def test_matrix_terraform_must_be_fmt_clean_and_terraform_present(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rendered .tf that `terraform fmt` would change fails; so does a missing terraform."""
+    from matrix.checks import _check
+
+    clean = b'resource "fivetran_group" "platform" {\n  name = "acme"\n}\n'
+    assert _check("terraform", clean, {}) is None
+    unaligned = b'resource "fivetran_group" "platform" {\n  name = "acme"\n  id = "x"\n}\n'
+    assert "not formatted" in (_check("terraform", unaligned, {}) or "")
+    assert "terraform fmt" in (_check("terraform", b'resource "a" {\n', {}) or "")
+    monkeypatch.setenv("PATH", "")
+    assert "terraform is not installed" in (_check("terraform", clean, {}) or "")
+
+
 def test_matrix_fast_path_is_byte_for_byte_copier_copy(matrix: Matrix, tmp_path: Path) -> None:
     """Manifests come from worker processes; a user runs the CLI on the git repository.
     Every combination (the matrix holds implemented tools only)."""

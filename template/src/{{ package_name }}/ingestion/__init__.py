@@ -3,4 +3,4 @@
 ``run_source(cfg, source, bronze_url, api_base_url)`` and ``check(cfg)``."""
 
 # Modules of this layer that are not a tool.
-SHARED_MODULES = ("contract",)
+SHARED_MODULES = ("contract", "readers")

@@ -4,9 +4,10 @@ Bronze keeps every source row (``ingestion/contract.py``). A batch whose values 
 column's catalog type (``sample/schema.py``) gets that Arrow type; a column holding a value that
 does not fit (``abc`` as a price, ``"abc"`` as an id) lands as text instead, the values as the
 source wrote them, and silver quarantines the row with its reason (``invalid_<column>``).
-Within one run of a resource a column that fell back to text stays text, so a load holds at most
-two shapes of a table: dlt writes each shape to its own parquet file (``runtime_env`` sets
-``arrow_concat_promote_options``) and DuckDB's ``union_by_name`` reads such a column as text.
+Within one run of a table a column that fell back to text stays text, so a load holds at most
+two shapes of a table: the tool writes each shape to its own parquet file (dlt: its
+``runtime_env`` sets ``arrow_concat_promote_options``; the Fivetran replay: a file per shape)
+and DuckDB's ``union_by_name`` reads such a column as text.
 """
 
 from __future__ import annotations

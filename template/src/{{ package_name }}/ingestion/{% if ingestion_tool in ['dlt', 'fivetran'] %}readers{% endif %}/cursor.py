@@ -1,6 +1,7 @@
 """The incremental cursor on ``updated_at``, compared as instants, moved only by valid ones.
 
-The rule, per table (kept in the dlt resource state, saved with each load):
+The rule, per table (its state kept by the ingestion tool: dlt's resource state, saved with
+each load; the Fivetran replay's connector state):
 
 - ``updated_at`` is read as ISO-8601: an offset is converted to UTC, a value without a zone is
   UTC (as silver reads it). The cursor is the newest such instant loaded so far.
