@@ -130,6 +130,11 @@ class Tool(_Strict):
     object_store: str = ""
     # A local twin the tests start in place of the cloud service.
     twin: Twin | None = None
+    # Requirements of the tool's own environment inside the project (`.venv-<tool>`), for a
+    # tool whose pins clash with the platform's: created on first use, never by `make setup`.
+    own_environment: list[str] = []
+    # Warehouse: Mage's io_config.yaml keys (default profile) that reach it; "{answer}" filled.
+    mage_io_config: dict[str, str] = {}
 
     @property
     def implemented(self) -> bool:

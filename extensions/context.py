@@ -287,6 +287,11 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "lake_object_store": lake.object_store,
         "integration_readme": [fill(i.readme, answers).strip() for i in integrations if i.readme],
         "lake_twin": lake.twin.model_dump() if lake.twin else None,
+        # Each chosen tool's own environment (`.venv-<tool>`): its pinned requirements.
+        "own_environments": {t.id: t.own_environment for t in tools if t.own_environment},
+        "mage_io_config": {
+            key: fill(value, answers) for key, value in warehouse.mage_io_config.items()
+        },
         "dbt_source_meta": {
             key: value.replace("{bronze}", bronze)
             for key, value in warehouse.dbt_source_meta.items()
@@ -436,6 +441,7 @@ _SETTING_KEYS = tuple(
                 *t.readme.values(),
                 *(part for svc in t.services for part in svc.command),
                 *(value for svc in t.services for value in svc.environment.values()),
+                *t.mage_io_config.values(),
             )
             for name in _ANSWER_FIELD.findall(text)
             if name != "port"
