@@ -55,7 +55,9 @@ def home(cfg: StackConfig) -> Path:
 
 
 def environment_dir(cfg: StackConfig) -> Path:
-    return cfg.root / ENVIRONMENT
+    """``.venv-mage``: beside the project's ``.venv`` (the code's environment, whichever stack
+    config runs)."""
+    return PROJECT_ROOT / ENVIRONMENT
 
 
 def runtime_env(cfg: StackConfig) -> dict[str, str]:
