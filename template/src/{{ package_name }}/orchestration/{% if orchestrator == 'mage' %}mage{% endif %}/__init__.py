@@ -115,9 +115,22 @@ def ensure_environment(cfg: StackConfig) -> Path:
 
 
 def _mage_env(cfg: StackConfig) -> dict[str, str]:
+    """The environment Mage runs in: the platform's runtime environment, and the homes of the
+    libraries Mage starts (IPython, Jupyter kernels, matplotlib) inside MAGE_DATA_DIR, so
+    nothing lands in the user's home folder."""
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env.update(cfg.runtime_env())
-    home(cfg).mkdir(parents=True, exist_ok=True)
+    data = home(cfg)
+    env.update(
+        {
+            "IPYTHONDIR": str(data / "ipython"),
+            "JUPYTER_CONFIG_DIR": str(data / "jupyter"),
+            "JUPYTER_DATA_DIR": str(data / "jupyter" / "data"),
+            "JUPYTER_RUNTIME_DIR": str(data / "jupyter" / "runtime"),
+            "MPLCONFIGDIR": str(data / "matplotlib"),
+        }
+    )
+    data.mkdir(parents=True, exist_ok=True)
     return env
 
 
