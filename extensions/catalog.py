@@ -140,6 +140,11 @@ class Tool(_Strict):
     # Environment of the compose services that run the pipeline, so they reach this tool's own
     # compose service by its name (not the host's published port); "{answer}" filled.
     compose_env: dict[str, str] = {}
+    # Requirements of the tool's own environment inside the project (`.venv-<tool>`), for a
+    # tool whose pins clash with the platform's: created on first use, never by `make setup`.
+    own_environment: list[str] = []
+    # Warehouse: Mage's io_config.yaml keys (default profile) that reach it; "{answer}" filled.
+    mage_io_config: dict[str, str] = {}
 
     @property
     def implemented(self) -> bool:

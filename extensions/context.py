@@ -297,6 +297,11 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "twins": [
             {"tool": tool.id, **tool.twin.model_dump()} for tool in tools if tool.twin is not None
         ],
+        # Each chosen tool's own environment (`.venv-<tool>`): its pinned requirements.
+        "own_environments": {t.id: t.own_environment for t in tools if t.own_environment},
+        "mage_io_config": {
+            key: fill(value, answers) for key, value in warehouse.mage_io_config.items()
+        },
         "dbt_source_meta": {
             key: value.replace("{bronze}", bronze)
             for key, value in warehouse.dbt_source_meta.items()
@@ -458,6 +463,7 @@ _SETTING_KEYS = tuple(
                 *(part for svc in t.services for part in svc.command),
                 *(value for svc in t.services for value in svc.environment.values()),
                 *t.compose_env.values(),
+                *t.mage_io_config.values(),
             )
             for name in _ANSWER_FIELD.findall(text)
             if name != "port"

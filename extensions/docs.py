@@ -64,7 +64,11 @@ def layer_page(layer: Layer) -> str:
         lines.append(f"| {label} | {tool.kind_labels} | {tool.status.value} | {tool.summary} |")
     for tool in layer.implemented:
         if not (
-            tool.python_dependencies or tool.dev_dependencies or tool.env_vars or tool.services
+            tool.python_dependencies
+            or tool.dev_dependencies
+            or tool.own_environment
+            or tool.env_vars
+            or tool.services
         ):
             continue
         lines += ["", f"## {tool.label}", ""]
@@ -73,6 +77,14 @@ def layer_page(layer: Layer) -> str:
             lines.append("")
             lines += [f"- `{dep}`" for dep in tool.python_dependencies]
             lines += [f"- `{dep}` (dev)" for dep in tool.dev_dependencies]
+            lines.append("")
+        if tool.own_environment:
+            lines.append(
+                f"Its own environment (`.venv-{tool.id}/` in the project, created on first use,"
+                " never by `make setup`; the platform's steps run in `.venv`):"
+            )
+            lines.append("")
+            lines += [f"- `{dep}`" for dep in tool.own_environment]
             lines.append("")
         if tool.env_vars:
             lines.append("Environment variables (in `.env.example`):")

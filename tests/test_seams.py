@@ -37,6 +37,7 @@ TOOL_LIBRARIES = {
     "dagster_dbt": "dagster",
     "prefect": "prefect",
     "prefect_dbt": "prefect",
+    "mage_ai": "mage",
     "duckdb": "duckdb",
     "duckdb_extension_httpfs": "duckdb",
     "psycopg": "postgres",
