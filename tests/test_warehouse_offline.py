@@ -41,6 +41,15 @@ ADMIN_STATEMENTS = {
         "grant select on future views in schema",
         "grant ownership on schema",
     ],
+    "redshift": [
+        "create role",
+        "create user",
+        "grant role",
+        "call ",
+        "revoke assumerole on all from public for all",
+        "grant assumerole on default to role",
+        "alter default privileges for user",
+    ],
 }
 # What dbt compiles: models, data tests and hooks (operations).
 NODE_KINDS = {"model", "test", "operation"}
@@ -88,6 +97,10 @@ def _dbt(dbt: str, project: Path, *args: str) -> subprocess.CompletedProcess:
         # Only read by the profile; nothing connects (no value here is a real account).
         "SNOWFLAKE_ACCOUNT": "offline-check",
         "SNOWFLAKE_USER": "offline_check",
+        "REDSHIFT_HOST": "offline-check.invalid",
+        "REDSHIFT_USER": "offline_check",
+        "REDSHIFT_STAGING_URL": "s3://offline-check/lake/warehouse/redshift",
+        "REDSHIFT_COPY_ROLE_ARN": "default",
     }
     cmd = [dbt, *args, "--project-dir", str(transform), "--profiles-dir", str(transform)]
     cmd += ["--target-path", str(project / "target"), "--log-path", str(project / "logs")]
