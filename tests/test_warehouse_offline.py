@@ -49,6 +49,9 @@ ADMIN_STATEMENTS = {
         "revoke assumerole on all from public for all",
         "grant assumerole on default to role",
         "alter default privileges for user",
+        "grant select on all tables in schema",
+        # CREATE SCHEMA ... AUTHORIZATION <user>: the schema's owner is the dbt service user.
+        "create schema if not exists",
     ],
 }
 # What dbt compiles: models, data tests and hooks (operations).
