@@ -110,32 +110,46 @@ def pairwise(catalog: Catalog) -> list[dict]:
 
 
 def once(catalog: Catalog) -> list[dict]:
-    """One cell per implemented, locally runnable `e2e: once` tool: the default answers with
-    that tool swapped in (or, when the tool `requires` other choices, the first all-pairs
-    combination it is compatible with)."""
+    """Cells for the implemented, locally runnable `e2e: once` (heavy) tools, each in exactly
+    one cell, packed: heavy tools of different layers share a cell (an Airflow cell can also be
+    the GCS cell), so the suite pays for as many heavy cells as the layer with the most heavy
+    tools has, not one per tool. Each cell starts from the default answers (or, when a tool
+    `requires` other choices, the first all-pairs combination it is compatible with); a heavy
+    tool joins the first cell that still has its layer at the base choice and stays compatible
+    with it (first fit, catalog order)."""
     default = default_answers(catalog)
     fallbacks = pairwise(catalog)
     cells: list[dict] = []
+    swapped: list[set[str]] = []  # per cell: the layers a heavy tool took
     for layer in catalog.layers:
         if layer.multiselect:
             continue
         for tool in layer.implemented:
             if not (tool.runs_locally and tool.e2e == "once"):
                 continue
-            for base in (default, *fallbacks):
-                cell = {**base, layer.question: tool.id}
-                if compatible(catalog, cell):
-                    if cell not in cells:
-                        cells.append(cell)
+            for i, cell in enumerate(cells):
+                joined = {**cell, layer.question: tool.id}
+                if layer.question not in swapped[i] and compatible(catalog, joined):
+                    cells[i] = joined
+                    swapped[i].add(layer.question)
                     break
             else:
-                raise ValueError(f"{layer.id}={tool.id}: no compatible cell to run it end to end")
+                for base in (default, *fallbacks):
+                    cell = {**base, layer.question: tool.id}
+                    if compatible(catalog, cell):
+                        cells.append(cell)
+                        swapped.append({layer.question})
+                        break
+                else:
+                    raise ValueError(
+                        f"{layer.id}={tool.id}: no compatible cell to run it end to end"
+                    )
     return cells
 
 
 def e2e_cells(catalog: Catalog) -> list[dict]:
-    """Every cell the end-to-end suite runs: the default first, the all-pairs subset, then one
-    cell per heavy (`e2e: once`) tool; no cell twice."""
+    """Every cell the end-to-end suite runs: the default first, the all-pairs subset, then the
+    heavy (`e2e: once`) tools' packed cells; no cell twice."""
     default = default_answers(catalog)
     cells = [default]
     for cell in (*pairwise(catalog), *once(catalog)):
