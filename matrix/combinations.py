@@ -113,37 +113,44 @@ def once(catalog: Catalog) -> list[dict]:
     """Cells for the implemented, locally runnable `e2e: once` (heavy) tools, each in exactly
     one cell, packed: heavy tools of different layers share a cell (an Airflow cell can also be
     the GCS cell), so the suite pays for as many heavy cells as the layer with the most heavy
-    tools has, not one per tool. Each cell starts from the default answers (or, when a tool
-    `requires` other choices, the first all-pairs combination it is compatible with); a heavy
-    tool joins the first cell that still has its layer at the base choice and stays compatible
-    with it (first fit, catalog order)."""
+    tools has, not one per tool. Layers with the most heavy tools are placed first; each tool
+    goes to the compatible cell with the fewest heavy tools so far whose layer is still free
+    (a new cell while there are fewer cells than that busiest layer has tools), so the cells
+    stay about equally heavy. A cell starts from the default answers (or, when a tool
+    `requires` other choices, the first all-pairs combination it is compatible with)."""
     default = default_answers(catalog)
     fallbacks = pairwise(catalog)
+    heavy = [
+        (layer, [t for t in layer.implemented if t.runs_locally and t.e2e == "once"])
+        for layer in catalog.layers
+        if not layer.multiselect
+    ]
+    heavy = sorted((item for item in heavy if item[1]), key=lambda item: -len(item[1]))
+    most = max((len(tools) for _, tools in heavy), default=0)
     cells: list[dict] = []
     swapped: list[set[str]] = []  # per cell: the layers a heavy tool took
-    for layer in catalog.layers:
-        if layer.multiselect:
-            continue
-        for tool in layer.implemented:
-            if not (tool.runs_locally and tool.e2e == "once"):
-                continue
-            for i, cell in enumerate(cells):
-                joined = {**cell, layer.question: tool.id}
-                if layer.question not in swapped[i] and compatible(catalog, joined):
-                    cells[i] = joined
-                    swapped[i].add(layer.question)
-                    break
-            else:
+    for layer, tools in heavy:
+        for tool in tools:
+            options = [
+                (len(swapped[i]), i, {**cell, layer.question: tool.id})
+                for i, cell in enumerate(cells)
+                if layer.question not in swapped[i]
+            ]
+            options = [option for option in options if compatible(catalog, option[2])]
+            if len(cells) < most or not options:
                 for base in (default, *fallbacks):
                     cell = {**base, layer.question: tool.id}
                     if compatible(catalog, cell):
-                        cells.append(cell)
-                        swapped.append({layer.question})
+                        options.append((0, len(cells), cell))
                         break
-                else:
-                    raise ValueError(
-                        f"{layer.id}={tool.id}: no compatible cell to run it end to end"
-                    )
+            if not options:
+                raise ValueError(f"{layer.id}={tool.id}: no compatible cell to run it end to end")
+            _, index, cell = min(options, key=lambda option: option[:2])
+            if index == len(cells):
+                cells.append(cell)
+                swapped.append(set())
+            cells[index] = cell
+            swapped[index].add(layer.question)
     return cells
 
 

@@ -36,6 +36,7 @@ from matrix import (
     tree_digest,
     validate,
 )
+from matrix.checks import parse_cover
 
 from .conftest import CATALOG, TEMPLATE_ROOT
 
@@ -267,3 +268,30 @@ def test_matrix_heavy_tools_get_exactly_one_cell_each() -> None:
     assert len(packed) < len(heavy), "heavy tools of different layers share a cell"
     assert e2e_cells(planned)[0] == default
     assert len(e2e_cells(planned)) == len({combo_id(c) for c in e2e_cells(planned)})
+
+
+def test_matrix_dbt_parse_cover_holds_every_file_per_warehouse_and_every_layout() -> None:
+    """The projects `dbt parse` runs on (not every distinct one: that grows with marts subsets x
+    warehouses x lakes x ingestion tools) still hold every distinct file of each warehouse and
+    every distinct layout; a file that only one project has is parsed."""
+    projects: dict[tuple, tuple[str, dict[str, str]]] = {}
+    for warehouse in ("duckdb", "postgres"):
+        for marts in (("finance",), ("product",), ("finance", "product")):
+            for lake in ("local", "s3", "gcs"):
+                files = {"dbt_project.yml": f"{warehouse}-{lake}", "profiles.yml": warehouse}
+                files |= {f"models/marts/{mart}.sql": mart for mart in marts}
+                name = f"{warehouse}-{lake}-{'+'.join(marts)}"
+                projects[(warehouse, tuple(sorted(files.items())))] = (name, files)
+    only_once = {"dbt_project.yml": "duckdb-gcs", "profiles.yml": "duckdb", "odd.sql": "x"}
+    projects[("duckdb", tuple(sorted(only_once.items())))] = ("odd", only_once)
+    chosen = parse_cover(projects)
+    assert len(chosen) < len(projects)
+    assert "odd" in {name for _, name, _ in chosen}
+    for warehouse, _, files in [(w, n, f) for (w, _), (n, f) in projects.items()]:
+        for rel, digest in files.items():
+            assert any(w == warehouse and f.get(rel) == digest for w, _, f in chosen), (
+                warehouse,
+                rel,
+                digest,
+            )
+        assert any(set(f) == set(files) for _, _, f in chosen), sorted(files)
