@@ -10,7 +10,9 @@ columns as Stitch does. Like Stitch's append-only destinations, it keeps every r
 served; silver's deduplication picks the newest version of a row.
 
 The integration's state (cursor per table, files read) plays Stitch's own bookmarks: it is kept
-in ``.stitch/replay/<integration>.json``, saved when a job commits. A job that was killed midway
+beside the objects it describes, in ``<destination>/_replay/<integration>.json`` (so a container
+that mounts the destination keeps it too, and removing the destination removes it), saved when
+a job commits. A job that was killed midway
 left objects of a job that never committed: the next job removes them first, then reads again
 from the committed state, so no row lands twice.
 """
@@ -56,7 +58,7 @@ class Job:
 
 
 def state_path(cfg: StackConfig, integration: str) -> Path:
-    return cfg.root / ".stitch" / "replay" / f"{integration}.json"
+    return destination_path(cfg) / "_replay" / f"{integration}.json"
 
 
 def destination_path(cfg: StackConfig) -> Path:
