@@ -254,8 +254,16 @@ def layer_times(project: Path) -> dict[str, float]:
     return times
 
 
-def reset(project: Path) -> None:
-    for folder in ("data", ".dlt", "transform/target", "transform/logs"):
+def reset(project: Path, answers: dict | None = None) -> None:
+    """A fresh start: the data, dbt's output and the chosen tools' state (a twin's database,
+    an orchestrator's runs), but not their installed environments (``.venv*``)."""
+    state = [
+        path
+        for _, tool in CATALOG.selected(answers or default_answers(CATALOG))
+        for path in tool.state_paths
+        if not path.startswith(".venv")
+    ]
+    for folder in ("data", ".dlt", "transform/target", "transform/logs", *state):
         shutil.rmtree(project / folder, ignore_errors=True)
 
 
@@ -313,8 +321,7 @@ def benchmark(project: Path, env: dict[str, str], scale_factor: float) -> None:
 
 
 def timed_run(project: Path, env: dict[str, str], scale_factor: float) -> dict[str, float]:
-    """Wall seconds of each stage of one whole run (fresh data) in a project."""
-    reset(project)
+    """Wall seconds of each stage of one whole run in a project (reset by the caller)."""
     platform = str(project / ".venv" / "bin" / "platform")
     times = {}
     for stage, args in (
@@ -332,29 +339,34 @@ def compare(question: str, tool: str, folder: Path, env: dict, scale_factors) ->
     default = default_answers(CATALOG)
     if default[question] == tool:
         raise SystemExit(f"{question}={tool} is the default already: nothing to compare")
-    projects = {default[question]: folder / "default", tool: folder / tool}
+    before = default[question]
+    projects = {before: folder / "default", tool: folder / tool}
+    cells = {before: default, tool: {**default, question: tool}}
     started = time.perf_counter()
-    render(projects[default[question]])
+    render(projects[before])
     render(projects[tool], **{question: tool})
     for project in projects.values():
         subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True)
     print(f"rendered and installed both projects in {time.perf_counter() - started:.1f} s")
-    answers = {**default, question: tool}
-    with twins(CATALOG, answers, projects[tool], env) as twin_env:
-        envs = {default[question]: env, tool: {**env, **twin_env}}
-        for scale_factor in scale_factors:
-            results = {name: timed_run(p, envs[name], scale_factor) for name, p in projects.items()}
-            base, other = results[default[question]], results[tool]
-            print(f"\n=== SF {scale_factor:g}: {question} {default[question]} vs {tool} ===")
-            print(f"{'stage':<12}{default[question] + ' s':>12}{tool + ' s':>12}{'ratio':>8}")
-            for stage in base:
-                ratio = other[stage] / base[stage] if base[stage] else float("nan")
-                print(f"{stage:<12}{base[stage]:>12.2f}{other[stage]:>12.2f}{ratio:>7.2f}x")
-            whole = {name: r["ingest"] + r["transform"] for name, r in results.items()}
-            print(
-                f"{'ingest+dbt':<12}{whole[default[question]]:>12.2f}{whole[tool]:>12.2f}"
-                f"{whole[tool] / whole[default[question]]:>7.2f}x"
-            )
+    for scale_factor in scale_factors:
+        results = {}
+        for name, project in projects.items():
+            # Fresh data and fresh twins per run: a server that kept the previous scale
+            # factor's loads would make this run transform both.
+            reset(project, cells[name])
+            with twins(CATALOG, cells[name], project, env) as twin_env:
+                results[name] = timed_run(project, {**env, **twin_env}, scale_factor)
+        base, other = results[before], results[tool]
+        print(f"\n=== SF {scale_factor:g}: {question} {before} vs {tool} ===")
+        print(f"{'stage':<12}{before + ' s':>12}{tool + ' s':>12}{'ratio':>8}")
+        for stage in base:
+            ratio = other[stage] / base[stage] if base[stage] else float("nan")
+            print(f"{stage:<12}{base[stage]:>12.2f}{other[stage]:>12.2f}{ratio:>7.2f}x")
+        whole = {name: r["ingest"] + r["transform"] for name, r in results.items()}
+        print(
+            f"{'ingest+dbt':<12}{whole[before]:>12.2f}{whole[tool]:>12.2f}"
+            f"{whole[tool] / whole[before]:>7.2f}x"
+        )
 
 
 def choices(question: str) -> list[str]:

@@ -297,6 +297,9 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "twins": [
             {"tool": tool.id, **tool.twin.model_dump()} for tool in tools if tool.twin is not None
         ],
+        # Chosen tools nothing local stands in for (a cloud service): the rendered CI leaves the
+        # end-to-end tests out (they need an account).
+        "cloud_tools": [{"label": t.label} for t in tools if not t.runs_locally],
         # Each chosen tool's own environment (`.venv-<tool>`): its pinned requirements.
         "own_environments": {t.id: t.own_environment for t in tools if t.own_environment},
         "mage_io_config": {

@@ -6,8 +6,8 @@
   (content hash, mode), each distinct content kept once), by copier's own ``Worker``
   (:mod:`matrix.fast`) or, with ``MATRIX_RENDERER=copier`` or when copier's private API moved,
   by plain ``copier.run_copy``;
-- :mod:`matrix.checks`: static checks, each distinct file once, each distinct dbt project parsed
-  once; digests to compare manifests with projects on disk.
+- :mod:`matrix.checks`: static checks, each distinct file once, `dbt parse` on a covering set of
+  the distinct dbt projects; digests to compare manifests with projects on disk.
 
 ``python -m matrix shards|count|pairwise|e2e`` prints what CI needs.
 """

@@ -4,8 +4,11 @@
   the compose file against the compose spec; GitHub workflows through actionlint), and every
   Python file passes ruff under the rendered project's own configuration;
 - per project, every ``${VAR}`` a file references is listed in ``.env.example``;
-- each distinct dbt project (found by its ``dbt_project.yml``) runs ``dbt parse`` once, with the
-  warehouse's adapter.
+- ``dbt parse`` with the warehouse's adapter on a covering set of the distinct dbt projects
+  (found by their ``dbt_project.yml``): every distinct dbt file of each warehouse, and every
+  distinct layout of files (which marts, which adapter models), is in at least one parsed
+  project (:func:`parse_cover`). Parsing every distinct project would grow with the product of
+  the layers that touch a dbt file (marts subsets x warehouses x lakes x ingestion tools).
 
 Checks are keyed on file kinds (names and extensions), not on where a tool's sources live.
 """
@@ -110,9 +113,9 @@ def validate(
     actionlint: str | None,
     dbt_executables: dict[str, str] | None = None,
 ) -> Report:
-    """Static checks over every rendered combination; each distinct file checked once, each
-    distinct dbt project parsed once with its adapter (``dbt_executables``: warehouse -> the
-    `dbt` of an environment with that adapter; None: the caller parses no dbt project).
+    """Static checks over every rendered combination; each distinct file checked once, a
+    covering set of the distinct dbt projects parsed with their adapters (``dbt_executables``:
+    warehouse -> the `dbt` of an environment with that adapter; None: parse no dbt project).
     A tool that is asked for and missing is a failure, never a silent skip: actionlint when
     a workflow was rendered, dbt for a warehouse ``dbt_executables`` does not name."""
     report = Report(projects=len(matrix.manifests))
@@ -158,7 +161,7 @@ def validate(
         workflows = {digest: rel for (kind, digest), rel in seen.items() if kind == "workflow"}
         report.failures += _actionlint(Path(tmp), workflows, matrix.blobs, actionlint)
         parses = []
-        for (warehouse, _), (name, files) in dbt_projects.items():
+        for warehouse, name, files in parse_cover(dbt_projects):
             if dbt_executables is None:
                 continue
             dbt = dbt_executables.get(warehouse)
@@ -167,10 +170,57 @@ def validate(
                 continue
             parses.append((Path(tmp), dbt, name, files, matrix.blobs))
         report.checks["dbt_project"] = len(parses)
+        report.checks["dbt_project_distinct"] = len(dbt_projects)
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # subprocesses
             for failures in pool.map(lambda args: _dbt_parse(*args), parses):
                 report.failures += failures
     return report
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key twice in one mapping (PyYAML keeps the last silently;
+    dbt only warns, and the first value is lost)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` may be overridden
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _load_yaml(text: str) -> object:
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+
+
+def parse_cover(
+    projects: dict[tuple, tuple[str, dict[str, str]]],
+) -> list[tuple[str, str, dict[str, str]]]:
+    """A small set of distinct dbt projects (``(warehouse, files) -> (name, files)``) that
+    together hold every distinct file of each warehouse (a file's text can depend on the
+    warehouse's dispatch and profile) and every distinct layout (set of paths: refs between
+    models break by layout, not by warehouse); greedy set cover, in the order given."""
+    features: list[set[tuple]] = []
+    entries: list[tuple[str, str, dict[str, str]]] = []
+    for (warehouse, _), (name, files) in projects.items():
+        entries.append((warehouse, name, files))
+        features.append(
+            {(warehouse, rel, digest) for rel, digest in files.items()}
+            | {("layout", frozenset(files))}
+        )
+    uncovered = set().union(*features) if features else set()
+    chosen: list[int] = []
+    while uncovered:
+        best = max(range(len(entries)), key=lambda i: len(features[i] & uncovered))
+        chosen.append(best)
+        uncovered -= features[best]
+    return [entries[i] for i in sorted(chosen)]
 
 
 def _check(kind: str, data: bytes, compose_schema: dict) -> str | None:
@@ -179,9 +229,9 @@ def _check(kind: str, data: bytes, compose_schema: dict) -> str | None:
         if kind == "python":
             compile(text, "<rendered>", "exec")
         elif kind in {"yaml", "workflow"}:
-            yaml.safe_load(text)
+            _load_yaml(text)
         elif kind == "compose":
-            jsonschema.Draft7Validator(compose_schema).validate(yaml.safe_load(text))
+            jsonschema.Draft7Validator(compose_schema).validate(_load_yaml(text))
         elif kind == "toml":
             tomllib.loads(text)
         elif kind == "terraform":

@@ -110,32 +110,53 @@ def pairwise(catalog: Catalog) -> list[dict]:
 
 
 def once(catalog: Catalog) -> list[dict]:
-    """One cell per implemented, locally runnable `e2e: once` tool: the default answers with
-    that tool swapped in (or, when the tool `requires` other choices, the first all-pairs
-    combination it is compatible with)."""
+    """Cells for the implemented, locally runnable `e2e: once` (heavy) tools, each in exactly
+    one cell, packed: heavy tools of different layers share a cell (an Airflow cell can also be
+    the GCS cell), so the suite pays for as many heavy cells as the layer with the most heavy
+    tools has, not one per tool. Layers with the most heavy tools are placed first; each tool
+    goes to the compatible cell with the fewest heavy tools so far whose layer is still free
+    (a new cell while there are fewer cells than that busiest layer has tools), so the cells
+    stay about equally heavy. A cell starts from the default answers (or, when a tool
+    `requires` other choices, the first all-pairs combination it is compatible with)."""
     default = default_answers(catalog)
     fallbacks = pairwise(catalog)
+    heavy = [
+        (layer, [t for t in layer.implemented if t.runs_locally and t.e2e == "once"])
+        for layer in catalog.layers
+        if not layer.multiselect
+    ]
+    heavy = sorted((item for item in heavy if item[1]), key=lambda item: -len(item[1]))
+    most = max((len(tools) for _, tools in heavy), default=0)
     cells: list[dict] = []
-    for layer in catalog.layers:
-        if layer.multiselect:
-            continue
-        for tool in layer.implemented:
-            if not (tool.runs_locally and tool.e2e == "once"):
-                continue
-            for base in (default, *fallbacks):
-                cell = {**base, layer.question: tool.id}
-                if compatible(catalog, cell):
-                    if cell not in cells:
-                        cells.append(cell)
-                    break
-            else:
+    swapped: list[set[str]] = []  # per cell: the layers a heavy tool took
+    for layer, tools in heavy:
+        for tool in tools:
+            options = [
+                (len(swapped[i]), i, {**cell, layer.question: tool.id})
+                for i, cell in enumerate(cells)
+                if layer.question not in swapped[i]
+            ]
+            options = [option for option in options if compatible(catalog, option[2])]
+            if len(cells) < most or not options:
+                for base in (default, *fallbacks):
+                    cell = {**base, layer.question: tool.id}
+                    if compatible(catalog, cell):
+                        options.append((0, len(cells), cell))
+                        break
+            if not options:
                 raise ValueError(f"{layer.id}={tool.id}: no compatible cell to run it end to end")
+            _, index, cell = min(options, key=lambda option: option[:2])
+            if index == len(cells):
+                cells.append(cell)
+                swapped.append(set())
+            cells[index] = cell
+            swapped[index].add(layer.question)
     return cells
 
 
 def e2e_cells(catalog: Catalog) -> list[dict]:
-    """Every cell the end-to-end suite runs: the default first, the all-pairs subset, then one
-    cell per heavy (`e2e: once`) tool; no cell twice."""
+    """Every cell the end-to-end suite runs: the default first, the all-pairs subset, then the
+    heavy (`e2e: once`) tools' packed cells; no cell twice."""
     default = default_answers(catalog)
     cells = [default]
     for cell in (*pairwise(catalog), *once(catalog)):

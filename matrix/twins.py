@@ -53,7 +53,11 @@ def twin(spec: Twin, project: Path, env: dict[str, str]) -> Iterator[dict[str, s
         yield twin_env
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextmanager

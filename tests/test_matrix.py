@@ -29,12 +29,14 @@ from matrix import (
     e2e_cells,
     folder_snapshot,
     manifest_digest,
+    once,
     pairwise,
     render_manifests,
     shard_of,
     tree_digest,
     validate,
 )
+from matrix.checks import parse_cover
 
 from .conftest import CATALOG, TEMPLATE_ROOT
 
@@ -238,8 +240,9 @@ def test_matrix_pairwise_subset_runs_one_cell_with_a_single_choice_per_multisele
 
 
 def test_matrix_heavy_tools_get_exactly_one_cell_each() -> None:
-    """`e2e: once` tools (checked on the planned matrix with two tools marked heavy) stay out of
-    the all-pairs subset and run once each, in the default answers with that tool swapped in."""
+    """`e2e: once` tools (checked on the planned matrix with one tool per layer marked heavy)
+    stay out of the all-pairs subset and run once each; heavy tools of different layers share
+    cells (packed), each cell being the default answers with heavy tools swapped in."""
     data = CATALOG.model_dump(mode="json")
     heavy: list[tuple[str, str]] = []
     for layer in data["layers"]:
@@ -253,11 +256,42 @@ def test_matrix_heavy_tools_get_exactly_one_cell_each() -> None:
     planned = type(CATALOG).model_validate(data)
     assert len(heavy) >= 2
     default = default_answers(planned)
+    heavy_questions = {question for question, _ in heavy}
     for question, tool in heavy:
         assert not any(c[question] == tool for c in pairwise(planned)), tool
         cells = [c for c in e2e_cells(planned) if c[question] == tool]
         assert len(cells) == 1, (tool, cells)
         if compatible(planned, {**default, question: tool}):
-            assert cells == [{**default, question: tool}]
+            changed = {q for q in default if cells[0][q] != default[q]}
+            assert changed <= heavy_questions, (tool, changed)
+    packed = once(planned)
+    assert len(packed) < len(heavy), "heavy tools of different layers share a cell"
     assert e2e_cells(planned)[0] == default
     assert len(e2e_cells(planned)) == len({combo_id(c) for c in e2e_cells(planned)})
+
+
+def test_matrix_dbt_parse_cover_holds_every_file_per_warehouse_and_every_layout() -> None:
+    """The projects `dbt parse` runs on (not every distinct one: that grows with marts subsets x
+    warehouses x lakes x ingestion tools) still hold every distinct file of each warehouse and
+    every distinct layout; a file that only one project has is parsed."""
+    projects: dict[tuple, tuple[str, dict[str, str]]] = {}
+    for warehouse in ("duckdb", "postgres"):
+        for marts in (("finance",), ("product",), ("finance", "product")):
+            for lake in ("local", "s3", "gcs"):
+                files = {"dbt_project.yml": f"{warehouse}-{lake}", "profiles.yml": warehouse}
+                files |= {f"models/marts/{mart}.sql": mart for mart in marts}
+                name = f"{warehouse}-{lake}-{'+'.join(marts)}"
+                projects[(warehouse, tuple(sorted(files.items())))] = (name, files)
+    only_once = {"dbt_project.yml": "duckdb-gcs", "profiles.yml": "duckdb", "odd.sql": "x"}
+    projects[("duckdb", tuple(sorted(only_once.items())))] = ("odd", only_once)
+    chosen = parse_cover(projects)
+    assert len(chosen) < len(projects)
+    assert "odd" in {name for _, name, _ in chosen}
+    for warehouse, _, files in [(w, n, f) for (w, _), (n, f) in projects.items()]:
+        for rel, digest in files.items():
+            assert any(w == warehouse and f.get(rel) == digest for w, _, f in chosen), (
+                warehouse,
+                rel,
+                digest,
+            )
+        assert any(set(f) == set(files) for _, _, f in chosen), sorted(files)

@@ -36,6 +36,7 @@ from rich.table import Table
 
 from .config import ConfigError, StackConfig, load_config
 from .sample.schema import SOURCE_TABLES
+from .warehouse import WarehouseUnreachable
 
 # sqlglot's deprecated Rust tokenizer (sqlglotrs, installed by a dependency's `sqlglot[rs]`) warns
 # twice on import: "sqlglotrs is deprecated ..." (DeprecationWarning) and "sqlglot[rs] is
@@ -343,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print("[red]configuration error[/red]")
         err_console.print(str(exc), markup=False)
         return 2
-    except (StepFailed, FileNotFoundError) as exc:
+    except (StepFailed, FileNotFoundError, WarehouseUnreachable) as exc:
         err_console.print(f"[red]error:[/red] {escape(str(exc))}")
         return 1
     except KeyboardInterrupt:

@@ -12,6 +12,11 @@ class WarehouseMissing(FileNotFoundError):
     """The warehouse holds nothing yet (run the transform step first)."""
 
 
+class WarehouseUnreachable(ConnectionError):
+    """The warehouse refused the connection or could not be reached; the message names where,
+    the settings key and the fix."""
+
+
 @dataclass(frozen=True)
 class QueryResult:
     columns: list[str]

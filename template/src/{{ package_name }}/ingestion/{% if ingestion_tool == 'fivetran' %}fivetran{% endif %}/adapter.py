@@ -55,15 +55,20 @@ def source_names(table: str) -> dict[str, str]:
 def _bronze_cursor(fs: Any, base: str) -> int | None:
     """The newest load in ``base`` (a bronze table folder), in microseconds; None: empty.
 
-    A load folder still holding ``.partial`` files was being written when a run was killed
-    (its files are renamed only once all are written): it is removed, and loaded again."""
+    A load folder still holding ``.partial`` files, or no parquet file at all, was being written
+    when a run was killed (its files are renamed only once all are written; on object storage
+    a file being uploaded is not listed yet, so the folder can look empty): it is removed, and
+    loaded again."""
     newest = None
     for info in fs.get_file_info(FileSelector(base, allow_not_found=True)):
         name = info.base_name
         if info.type != FileType.Directory or not name.startswith(LOAD_FOLDER_PREFIX):
             continue
         files = fs.get_file_info(FileSelector(info.path))
-        if any(file.base_name.endswith(PARTIAL) for file in files):
+        names = [file.base_name for file in files]
+        if any(n.endswith(PARTIAL) for n in names) or not any(
+            n.endswith(".parquet") for n in names
+        ):
             fs.delete_dir(info.path)
             continue
         micros = micros_of(name.removeprefix(LOAD_FOLDER_PREFIX))

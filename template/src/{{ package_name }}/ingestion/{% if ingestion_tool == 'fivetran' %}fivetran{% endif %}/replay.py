@@ -11,8 +11,10 @@ text mid-sync). Like a file connector keyed on file and line, it keeps every row
 served; a database connector merges by primary key instead, which silver's deduplication
 handles just the same.
 
-The connector state (cursor per table, files read) plays Fivetran's own: it is kept in
-``.fivetran/replay/<connector>.json``, saved when a sync commits. A sync that was killed midway
+The connector state (cursor per table, files read) plays Fivetran's own: it is kept beside the
+tables it describes, in ``<destination>/_replay/<connector>.json`` (so a container that mounts
+the destination keeps it too, and removing the destination removes it), saved when a sync
+commits. A sync that was killed midway
 left files of a sync that never committed: the next sync removes them first, then reads again
 from the committed state, so no row lands twice.
 """
@@ -52,7 +54,7 @@ def sync_name(moment: datetime) -> str:
 
 
 def state_path(cfg: StackConfig, connector: str) -> Path:
-    return cfg.root / ".fivetran" / "replay" / f"{connector}.json"
+    return destination_path(cfg) / "_replay" / f"{connector}.json"
 
 
 def destination_path(cfg: StackConfig) -> Path:
