@@ -64,7 +64,9 @@ def _bronze_cursor(fs: Any, base: str) -> int | None:
         if info.type != FileType.Directory or not name.startswith(LOAD_FOLDER_PREFIX):
             continue
         names = [file.base_name for file in fs.get_file_info(FileSelector(info.path))]
-        if any(n.endswith(PARTIAL) for n in names) or not any(n.endswith(".parquet") for n in names):
+        if any(n.endswith(PARTIAL) for n in names) or not any(
+            n.endswith(".parquet") for n in names
+        ):
             fs.delete_dir(info.path)
             continue
         loaded = ms_of(name.removeprefix(LOAD_FOLDER_PREFIX))
