@@ -128,6 +128,57 @@ def test_platform_run_end_to_end_prints_the_marts(platform, tmp_path: Path) -> N
             assert all(n > 0 for n in tables.values()), tables
 
 
+def test_platform_bronze_is_the_same_for_every_ingestion_tool(platform) -> None:
+    """Whatever the ingestion tool, bronze has the same tables, layout, lineage columns (last,
+    with their types) and source columns: each cell's bronze, after an ingest, is compared with
+    one recording (`tests/data/bronze_contract.json`), so the tools are compared with each
+    other through it."""
+    project, _ = platform
+    # The package name is computed (not an answer): the one package under src/.
+    (package,) = [p.name for p in (project / "src").iterdir() if (p / "__init__.py").is_file()]
+    _run(platform, "uv", "run", "--no-sync", "platform", "ingest")
+    found = json.loads(_run(platform, *BRONZE_SCHEMA, package).stdout)
+    expected = json.loads((Path(__file__).parent / "data" / "bronze_contract.json").read_text())
+    assert sorted(found) == sorted(expected["columns"]), "bronze tables"
+    for table, seen in found.items():
+        assert seen["layout"] == expected["layout"], (table, seen["layout"])
+        assert seen["lineage"] == expected["lineage"], (table, seen["lineage"])
+        assert seen["columns"] == expected["columns"][table], table
+
+
+# Per bronze table, through the project's lake module: the layout of its files (load folders
+# normalised), the distinct lineage tails (the last four columns with their types) and the union
+# of the other column names.
+BRONZE_SCHEMA = (
+    "uv",
+    "run",
+    "--no-sync",
+    "python",
+    "-c",
+    "import importlib, json, re, sys;"
+    "import pyarrow.parquet as pq;"
+    "from pyarrow.fs import FileSelector, FileType;"
+    "pkg = sys.argv[1];"
+    "cfg = importlib.import_module(pkg + '.config').load_config();"
+    "tables = importlib.import_module(pkg + '.sample.schema').SOURCE_TABLES;"
+    "fs, bronze = cfg.module('data_lake').bronze_filesystem(cfg);"
+    "out = {};\n"
+    "for source, names in tables.items():\n"
+    " for table in names:\n"
+    "  base = f'{bronze}/{source}/{table}';"
+    "  infos = fs.get_file_info(FileSelector(base, recursive=True, allow_not_found=True));"
+    "  files = [i.path for i in infos if i.type == FileType.File];"
+    "  schemas = [pq.read_schema(p, filesystem=fs) for p in files];"
+    "  out[f'{source}.{table}'] = {"
+    "'layout': sorted({re.sub(r'^load_id=\\d+\\.\\d+/[^/]+\\.parquet$',"
+    " 'load_id=<id>/<file>.parquet', p[len(base) + 1:]) for p in files}),"
+    "'lineage': sorted({' '.join(f'{n}:{s.field(n).type}' for n in s.names[-4:])"
+    " for s in schemas}),"
+    "'columns': sorted({n for s in schemas for n in s.names[:-4]})}\n"
+    "print(json.dumps(out))",
+)
+
+
 DUCKDB_MART_ROWS = (
     "uv",
     "run",

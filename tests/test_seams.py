@@ -32,7 +32,7 @@ TOOL_LAYERS = ("ingestion", "orchestration", "data_lake", "warehouse")
 # Python libraries that belong to one tool (importing one makes a file that tool's file).
 TOOL_LIBRARIES = {
     "dlt": "dlt",
-    "adbc_driver_sqlite": ("dlt", "fivetran"),
+    "adbc_driver_sqlite": ("dlt", "fivetran", "stitch"),
     "dagster": "dagster",
     "dagster_dbt": "dagster",
     "prefect": "prefect",
