@@ -94,6 +94,9 @@ class Twin(_Strict):
 
     command: list[str] = Field(min_length=1)
     env: dict[str, str] = {}
+    # An npm package (name@version) that provides the command: the twin's starter installs it
+    # into the project's `.twins/` (node is needed); "": the command is in the project's .venv.
+    npm: str = Field(default="", pattern=r"^([a-z0-9@][a-z0-9._/-]*@[0-9][0-9A-Za-z.+-]*)?$")
 
 
 class Tool(_Strict):

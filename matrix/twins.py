@@ -6,6 +6,8 @@ on a free port; used by the end-to-end tests and the benchmarks alike.
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import time
@@ -22,13 +24,46 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def executable(spec: Twin, project: Path) -> str:
+    """The twin's command: from the project's `.venv`, or from its npm package, installed into
+    the project's `.twins/` (where the project's own tests look for it) with the npm cache of
+    the user running the tests, so a throwaway HOME stays empty."""
+    if not spec.npm:
+        return str(project / ".venv" / "bin" / spec.command[0])
+    prefix = project / ".twins"
+    found = prefix / "node_modules" / ".bin" / spec.command[0]
+    if not found.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError(f"{spec.npm}: npm not found (install node)")
+        cache = os.environ.get("NPM_CONFIG_CACHE") or str(Path.home() / ".npm")
+        done = subprocess.run(
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(prefix),
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                spec.npm,
+            ],
+            env={**os.environ, "NPM_CONFIG_CACHE": cache},
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"npm install {spec.npm} failed: {done.stderr[-2000:]}")
+    return str(found)
+
+
 @contextmanager
 def twin(spec: Twin, project: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
     """One local twin, run from the project root with the project's own environment; yields
     the environment that points the platform at it. Stopped (and waited for) on exit."""
     port = free_port()
     command = [part.format(port=port) for part in spec.command]
-    command[0] = str(project / ".venv" / "bin" / command[0])
+    command[0] = executable(spec, project)
     twin_env = {key: value.format(port=port) for key, value in spec.env.items()}
     log = project.parent / f"twin-{port}.log"
     with log.open("wb") as output:

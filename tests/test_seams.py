@@ -43,6 +43,10 @@ TOOL_LIBRARIES = {
     "psycopg": "postgres",
     "boto3": ("s3", "minio"),
     "botocore": ("s3", "minio"),
+    "gcsfs": "gcs",
+    "google": "gcs",
+    "adlfs": "azure",
+    "azure": "azure",
 }
 # Package folders from the bottom up: a module may import from its own rank or below.
 RANKS = {

@@ -16,6 +16,15 @@ from . import state_dir
 from .sources import files_source, shop_api_source, shop_db_source
 
 BRONZE_LAYOUT = "{table_name}/load_id={load_id}/{file_id}.{ext}"
+# adlfs option -> dlt's Azure credentials field.
+AZURE_CREDENTIALS = {
+    "account_name": "azure_storage_account_name",
+    "account_key": "azure_storage_account_key",
+    "sas_token": "azure_storage_sas_token",
+    "tenant_id": "azure_tenant_id",
+    "client_id": "azure_client_id",
+    "client_secret": "azure_client_secret",
+}
 
 
 def build_pipeline(cfg: StackConfig, source_name: str, bronze_url: str) -> dlt.Pipeline:
@@ -23,7 +32,7 @@ def build_pipeline(cfg: StackConfig, source_name: str, bronze_url: str) -> dlt.P
     _check_source(source_name)
     cfg.apply_runtime_env()
     destination = dlt.destinations.filesystem(
-        bucket_url=bronze_url, layout=BRONZE_LAYOUT, credentials=lake_credentials(cfg)
+        bucket_url=bronze_url, layout=BRONZE_LAYOUT, **lake_access(cfg)
     )
     return dlt.pipeline(
         pipeline_name=source_name,
@@ -34,20 +43,36 @@ def build_pipeline(cfg: StackConfig, source_name: str, bronze_url: str) -> dlt.P
     )
 
 
-def lake_credentials(cfg: StackConfig) -> dict[str, Any] | None:
-    """dlt's credentials for the lake's network store (None: a local folder)."""
+def lake_access(cfg: StackConfig) -> dict[str, Any]:
+    """dlt's ``credentials`` (and fsspec ``kwargs``) for the lake's network store; nothing for
+    a local folder. Every value comes from the lake's ``object_store``."""
     store = cfg.module("data_lake").object_store(cfg)
     if store is None:
-        return None
-    if store.protocol != "s3":
-        raise IngestError(f"dlt: no credentials mapping for a {store.protocol!r} lake")
-    return {
-        "aws_access_key_id": store.access_key_id,
-        "aws_secret_access_key": store.secret_access_key,
-        "aws_session_token": store.session_token,
-        "region_name": store.region,
-        "endpoint_url": store.endpoint_url,
-    }
+        return {}
+    if store.protocol == "s3":
+        return {
+            "credentials": {
+                "aws_access_key_id": store.access_key_id,
+                "aws_secret_access_key": store.secret_access_key,
+                "aws_session_token": store.session_token,
+                "region_name": store.region,
+                "endpoint_url": store.endpoint_url,
+            }
+        }
+    if store.protocol == "gs":
+        # gcsfs authenticates from the options (a key file, the default chain, or none for
+        # an emulator); dlt wants a credentials object too (None: it finds the default one).
+        return {"credentials": store.credentials, "kwargs": dict(store.options)}
+    if store.protocol == "az":
+        # adlfs authenticates from the options (a connection string first); dlt wants its own
+        # credentials fields too (the account alone: Azure's default chain).
+        credentials = {
+            AZURE_CREDENTIALS[key]: value
+            for key, value in store.options.items()
+            if key in AZURE_CREDENTIALS
+        }
+        return {"credentials": credentials, "kwargs": dict(store.options)}
+    raise IngestError(f"dlt: no credentials mapping for a {store.protocol!r} lake")
 
 
 def build_source(cfg: StackConfig, source_name: str, api_base_url: str | None = None) -> DltSource:
