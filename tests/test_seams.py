@@ -58,6 +58,7 @@ RANKS = {
     "processing": 2,
     "warehouse": 2,
     "pipeline": 3,
+    "dashboards": 3,
     "orchestration": 4,
     "doctor": 5,
     "cli": 5,

@@ -9,6 +9,7 @@ platform doctor      check config, environment, lake, warehouse, dbt project and
 platform dbt -- ARGS any dbt command with this project's paths and environment
 platform lake init   create the lake (bucket or folder) if it is missing; idempotent
 platform dev         the orchestrator's UI on 127.0.0.1 (port from the stack config)
+platform dashboards preview|check   static HTML dashboards from the marts; specs vs dbt
 """
 
 from __future__ import annotations
@@ -195,6 +196,19 @@ def step_summary(cfg: StackConfig) -> None:
         console.print(mix)
 
 
+def step_preview(cfg: StackConfig) -> None:
+    from .dashboards.preview import write_preview
+    from .dashboards.spec import SpecError
+
+    try:
+        preview = write_preview(cfg)
+    except SpecError as exc:
+        raise StepFailed(f"dashboard spec:\n{exc}") from None
+    detail = f"{len(preview.pages)} dashboards, {preview.charts} charts"
+    _step("dashboards preview", detail, preview.seconds)
+    console.print(f"dashboards preview: {escape(str(preview.index))}")
+
+
 def _relative(cfg: StackConfig, path: Path) -> str:
     try:
         return str(path.relative_to(cfg.root))
@@ -212,6 +226,7 @@ def cmd_run(cfg: StackConfig, args: argparse.Namespace) -> int:
     step_transform(cfg, [])
     console.print(f"{OK} {'pipeline':<22} done  [dim]{time.perf_counter() - started:.2f} s[/dim]")
     step_summary(cfg)
+    step_preview(cfg)
     return 0
 
 
@@ -256,6 +271,26 @@ def cmd_lake_init(cfg: StackConfig, args: argparse.Namespace) -> int:
     except Exception as exc:  # the lake's own error (unreachable, refused, ...)
         raise StepFailed(f"lake init failed: {exc} (`platform doctor` says why)") from None
     _step("lake init", done, time.perf_counter() - started)
+    return 0
+
+
+def cmd_dashboards(cfg: StackConfig, args: argparse.Namespace) -> int:
+    if args.action == "preview":
+        step_preview(cfg)
+        return 0
+    from .dashboards.check import check_specs
+    from .dashboards.spec import SpecError
+
+    started = time.perf_counter()
+    try:
+        specs, problems = check_specs(cfg)
+    except SpecError as exc:
+        raise StepFailed(f"dashboard spec:\n{exc}") from None
+    if problems:
+        raise StepFailed("dashboard specs name what the dbt project lacks:\n" + "\n".join(problems))
+    charts = sum(len(spec.dashboard.charts) for spec in specs)
+    detail = f"{len(specs)} specs, {charts} charts: every model and column exists"
+    _step("dashboards check", detail, time.perf_counter() - started)
     return 0
 
 
@@ -326,6 +361,14 @@ def build_parser() -> argparse.ArgumentParser:
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt")
     lake = add("lake", cmd_lake_init, "manage the data lake: lake init")
     lake.add_argument("action", choices=["init"], help="init: create the lake if it is missing")
+    dashboards = add(
+        "dashboards", cmd_dashboards, "dashboards as code: preview (static HTML), check (vs dbt)"
+    )
+    dashboards.add_argument(
+        "action",
+        choices=["preview", "check"],
+        help="preview: static HTML pages from the marts; check: specs vs dbt's manifest",
+    )
     dev = add("dev", cmd_dev, "start the orchestrator's UI (and scheduler) for this project")
     dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     dev.add_argument("--port", type=int, help="port (default: orchestrator.config.port)")

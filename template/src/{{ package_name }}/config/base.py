@@ -98,8 +98,16 @@ class ProcessingConfig(Strict):
     config: DbtSettings = DbtSettings()
 
 
+class DashboardSettings(Strict):
+    """Where the dashboard specs are (one per mart) and where the static preview goes."""
+
+    specs_dir: str = "dashboards/specs"
+    preview_dir: str = "build/dashboards"
+
+
 class VisualizationConfig(Strict):
     tool: Literal["none"] = "none"
+    config: DashboardSettings = DashboardSettings()
 
 
 def check_marts(value: list[str]) -> list[str]:

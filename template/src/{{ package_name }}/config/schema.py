@@ -202,6 +202,14 @@ class StackConfig(BaseModel):
     def marts(self) -> list[str]:
         return list(self.platform.marts)
 
+    @property
+    def dashboard_specs_dir(self) -> Path:
+        return self.resolve(self.platform.visualization.config.specs_dir)
+
+    @property
+    def dashboard_preview_dir(self) -> Path:
+        return self.resolve(self.platform.visualization.config.preview_dir)
+
     def runtime_env(self) -> dict[str, str]:
         """Environment that the tools need while they run, lowest priority first:
 
