@@ -1,10 +1,11 @@
 """The warehouse: one module per provider (``warehouse/<provider>.py``) exposing ``Settings``,
 ``runtime_env(cfg)`` (what its dbt profile reads), ``prepare(cfg)`` / ``release()`` around a
-dbt run, ``query(cfg, sql, params)`` and ``check(cfg)``."""
+dbt run, ``query(cfg, sql, params)`` and ``check(cfg)``; a warehouse a BI tool can read also has
+``bi_connection(cfg)`` (how a SQLAlchemy-based BI tool such as Superset reaches it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -24,3 +25,18 @@ class QueryResult:
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+@dataclass(frozen=True)
+class BIConnection:
+    """How a SQLAlchemy-based BI tool reaches the warehouse: the URL with the password masked
+    (``PASSWORD_MASK``, what BI import bundles expect), the password apart, the engine's
+    connection arguments (read-only where the warehouse allows one writer only). The BI tool's
+    own environment carries the driver (the catalog lists it)."""
+
+    sqlalchemy_uri: str
+    password: str = ""
+    connect_args: dict[str, Any] = field(default_factory=dict)
+
+
+PASSWORD_MASK = "XXXXXXXXXX"

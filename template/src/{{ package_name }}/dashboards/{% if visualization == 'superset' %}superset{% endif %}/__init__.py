@@ -1,0 +1,213 @@
+"""Apache Superset: the dashboard specs compiled to an import bundle (``bundle.py``) and
+published into Superset, which runs in its own environment (``.venv-superset``).
+
+apache-superset pins its own stack (Flask, SQLAlchemy 1.4, pandas), so it never shares
+``.venv``: ``platform dashboards publish`` installs it on first use (``requirements.txt``,
+pinned from the template's catalog, with the warehouse's SQLAlchemy driver), creates its
+metadata database (SQLite under ``.superset/`` unless ``metadata_url`` says otherwise) and
+admin, then imports the bundle with ``runner.py`` inside that environment. Nothing here
+imports Superset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
+
+from ...checks import Check
+from ...config.base import DashboardSettings, Strict
+from ...config.schema import PROJECT_ROOT
+from .. import PublishError
+from ..spec import SpecError, load_specs
+from .bundle import compile_bundle, write_bundle
+
+if TYPE_CHECKING:
+    from ...config import StackConfig
+
+HERE = Path(__file__).resolve().parent
+REQUIREMENTS = HERE / "requirements.txt"
+RUNNER = HERE / "runner.py"
+ENVIRONMENT = ".venv-superset"
+
+
+class SupersetSettings(DashboardSettings):
+    # Superset's state: its metadata database (SQLite by default) and logs.
+    home: str = Field(default=".superset", min_length=1)
+    # Where the import bundle is written (one folder per build, replaced each time).
+    bundle_dir: str = Field(default="build/superset/bundle", min_length=1)
+    # Superset's metadata database; "" means SQLite in `home`.
+    metadata_url: str = ""
+    admin_user: str = Field(default="admin", min_length=1)
+    admin_password: str = Field(min_length=12, repr=False)
+    secret_key: str = Field(min_length=32, repr=False)
+    # The web UI's address (`make superset`, the compose service), for the summary line.
+    url: str = "http://127.0.0.1:8088"
+
+
+class Settings(Strict):
+    tool: Literal["superset"]
+    config: SupersetSettings
+
+
+def settings(cfg: StackConfig) -> SupersetSettings:
+    return cfg.settings("visualization")
+
+
+def home(cfg: StackConfig) -> Path:
+    return cfg.resolve(settings(cfg).home)
+
+
+def bundle_dir(cfg: StackConfig) -> Path:
+    return cfg.resolve(settings(cfg).bundle_dir)
+
+
+def environment_dir(cfg: StackConfig) -> Path:
+    """``.venv-superset``: beside the project's ``.venv``."""
+    return PROJECT_ROOT / ENVIRONMENT
+
+
+def metadata_url(cfg: StackConfig) -> str:
+    return settings(cfg).metadata_url or f"sqlite:///{home(cfg) / 'superset.db'}"
+
+
+def runtime_env(cfg: StackConfig) -> dict[str, str]:
+    """What Superset reads: its configuration file, secret key and metadata database."""
+    s = settings(cfg)
+    return {
+        "SUPERSET_CONFIG_PATH": str(HERE / "superset_config.py"),
+        "SUPERSET_HOME": str(home(cfg)),
+        "SUPERSET_SECRET_KEY": s.secret_key,
+        "SUPERSET_METADATA_URL": metadata_url(cfg),
+        "SUPERSET_ADMIN_USER": s.admin_user,
+    }
+
+
+def bundle_files(cfg: StackConfig) -> dict[str, Any]:
+    """The import bundle of the configured marts' specs (path in the bundle -> content)."""
+    connection = getattr(cfg.module("warehouse"), "bi_connection", None)
+    if connection is None:
+        raise PublishError(
+            f"Superset cannot reach the {cfg.tool('warehouse')} warehouse from this project "
+            "yet (its module has no bi_connection): choose the duckdb or postgres warehouse"
+        )
+    try:
+        specs = load_specs(cfg.dashboard_specs_dir, cfg.marts, cfg.root)
+    except SpecError as exc:
+        raise PublishError(str(exc)) from None
+    return compile_bundle(cfg.platform.name, specs, connection(cfg))
+
+
+def build_bundle(cfg: StackConfig) -> Path:
+    """The bundle written under ``bundle_dir`` (replacing the last one)."""
+    return write_bundle(bundle_files(cfg), bundle_dir(cfg))
+
+
+def _uv() -> list[str]:
+    found = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    return [found] if found else ["python3", "-m", "uv"]
+
+
+def _env(cfg: StackConfig, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    env.update(cfg.runtime_env())
+    env.update(extra)
+    return env
+
+
+def ensure_environment(cfg: StackConfig) -> Path:
+    """``.venv-superset`` with ``requirements.txt`` installed; (re)installed only when the
+    requirements changed since the last install. Returns its ``bin`` folder."""
+    venv = environment_dir(cfg)
+    bin_dir = venv / "bin"
+    stamp = venv / ".installed"
+    wanted = REQUIREMENTS.read_text(encoding="utf-8")
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
+        return bin_dir
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    pip = [*_uv(), "pip", "install", "--quiet", "--compile-bytecode"]
+    for command in (
+        [*_uv(), "venv", "--quiet", "--allow-existing", "--python", python, str(venv)],
+        [*pip, "--python", str(bin_dir / "python"), "--requirement", str(REQUIREMENTS)],
+    ):
+        subprocess.run(command, check=True, env=env)
+    stamp.write_text(wanted, encoding="utf-8")
+    return bin_dir
+
+
+def _run(cfg: StackConfig, command: list[str], what: str, **extra: str) -> str:
+    log = home(cfg) / "publish.log"
+    done = subprocess.run(
+        command, env=_env(cfg, **extra), capture_output=True, text=True, check=False
+    )
+    with log.open("a", encoding="utf-8") as out:
+        out.write(f"$ {' '.join(command[:3])}\n{done.stdout}{done.stderr}\n")
+    if done.returncode != 0:
+        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-5:])
+        raise PublishError(f"{what} failed (exit {done.returncode}; log: {log}):\n{tail}")
+    return done.stdout
+
+
+def initialize(cfg: StackConfig) -> Path:
+    """Superset's environment, metadata database, roles and admin (each step once: the
+    metadata database remembers). Returns the environment's ``bin`` folder."""
+    try:
+        bin_dir = ensure_environment(cfg)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise PublishError(f"installing Superset into {ENVIRONMENT} failed: {exc}") from None
+    home(cfg).mkdir(parents=True, exist_ok=True)
+    stamp = home(cfg) / ".initialized"
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == metadata_url(cfg):
+        return bin_dir
+    s = settings(cfg)
+    superset = str(bin_dir / "superset")
+    _run(cfg, [superset, "db", "upgrade"], "superset db upgrade")
+    _run(cfg, [superset, "init"], "superset init")
+    admin = [superset, "fab", "create-admin", "--username", s.admin_user]
+    admin += ["--firstname", "Platform", "--lastname", "Admin", "--email", "admin@localhost"]
+    _run(cfg, [*admin, "--password", s.admin_password], "creating the Superset admin")
+    stamp.write_text(metadata_url(cfg), encoding="utf-8")
+    return bin_dir
+
+
+def runner(cfg: StackConfig, action: str, bundle: Path) -> Any:
+    """``runner.py <action> <bundle>`` in Superset's environment; its JSON answer."""
+    bin_dir = initialize(cfg)
+    connection = cfg.module("warehouse").bi_connection(cfg)
+    out = _run(
+        cfg,
+        [str(bin_dir / "python"), str(RUNNER), action, str(bundle)],
+        f"Superset {action}",
+        SUPERSET_ADMIN_PASSWORD=settings(cfg).admin_password,
+        SUPERSET_WAREHOUSE_PASSWORD=connection.password,
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def publish(cfg: StackConfig) -> str:
+    """Build the bundle and import it (overwriting what it names: re-publishing updates)."""
+    bundle = build_bundle(cfg)
+    counts = runner(cfg, "import", bundle)
+    return (
+        f"{counts['dashboards']} dashboards, {counts['charts']} charts in Superset "
+        f"({settings(cfg).url}, user {settings(cfg).admin_user}); bundle {bundle}"
+    )
+
+
+def check(cfg: StackConfig) -> Check:
+    """Whether Superset is installed yet, and the bundle builds from the specs."""
+    try:
+        files = bundle_files(cfg)
+    except PublishError as exc:
+        return Check("visualization", False, str(exc), "fix the dashboard specs")
+    charts = sum(name.startswith("charts/") for name in files)
+    installed = (environment_dir(cfg) / ".installed").is_file()
+    state = "installed" if installed else "installed by the first `platform dashboards publish`"
+    return Check("visualization", True, f"Superset ({state}); bundle of {charts} charts")
