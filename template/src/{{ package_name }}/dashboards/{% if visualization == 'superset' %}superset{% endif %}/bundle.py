@@ -268,7 +268,9 @@ def _native_filters(project: str, spec: Spec) -> list[dict[str, Any]]:
             {
                 "id": f"NATIVE_FILTER-{item.id}",
                 "name": item.title,
-                "filterType": "filter_time" if item.kind is FilterKind.time_range else "filter_select",
+                "filterType": "filter_time"
+                if item.kind is FilterKind.time_range
+                else "filter_select",
                 "targets": targets,
                 "controlValues": {"enableEmptyFilter": False},
                 "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},

@@ -54,12 +54,17 @@ def import_bundle(bundle: Path) -> dict[str, int]:
             ImportAssetsCommand(
                 _contents(bundle), passwords={DATABASE_FILE: password} if password else {}
             ).run()
-        return {"dashboards": db.session.query(Dashboard).count(), "charts": db.session.query(Slice).count()}
+        return {
+            "dashboards": db.session.query(Dashboard).count(),
+            "charts": db.session.query(Slice).count(),
+        }
 
 
 def figures(bundle: Path) -> dict[str, Any]:
     app = _app()
-    charts = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(bundle.glob("charts/*.yaml"))]
+    charts = [
+        yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(bundle.glob("charts/*.yaml"))
+    ]
     with app.app_context():
         from superset import db
         from superset.models.slice import Slice
