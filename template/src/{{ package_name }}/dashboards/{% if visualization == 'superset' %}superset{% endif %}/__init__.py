@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,16 @@ def bundle_files(cfg: StackConfig) -> dict[str, Any]:
     except SpecError as exc:
         raise PublishError(str(exc)) from None
     return compile_bundle(cfg.platform.name, specs, connection(cfg))
+
+
+def isolated_settings(root: Path) -> dict[str, str]:
+    """A throwaway Superset for tests: its home, bundle and secrets under ``root``."""
+    return {
+        "home": str(root / ".superset"),
+        "bundle_dir": str(root / "build" / "superset" / "bundle"),
+        "admin_password": secrets.token_urlsafe(18),
+        "secret_key": secrets.token_urlsafe(42),
+    }
 
 
 def build_bundle(cfg: StackConfig) -> Path:
