@@ -79,10 +79,10 @@ def metadata_url(cfg: StackConfig) -> str:
 
 
 def runtime_env(cfg: StackConfig) -> dict[str, str]:
-    """What Superset reads: its configuration file, secret key and metadata database."""
+    """What Superset reads: its home, secret key and metadata database (its configuration
+    file is set only for Superset's own processes, see ``_env``)."""
     s = settings(cfg)
     return {
-        "SUPERSET_CONFIG_PATH": str(HERE / "superset_config.py"),
         "SUPERSET_HOME": str(home(cfg)),
         "SUPERSET_SECRET_KEY": s.secret_key,
         "SUPERSET_METADATA_URL": metadata_url(cfg),
@@ -128,6 +128,7 @@ def _uv() -> list[str]:
 def _env(cfg: StackConfig, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env.update(cfg.runtime_env())
+    env["SUPERSET_CONFIG_PATH"] = str(HERE / "superset_config.py")
     env.update(extra)
     return env
 
