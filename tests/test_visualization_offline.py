@@ -33,9 +33,7 @@ def _env(home: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("tool", OFFLINE, ids=lambda tool: tool.id)
-def test_visualization_offline_tool_publishes_twice_to_its_stand_in(
-    tool, tmp_path: Path
-) -> None:
+def test_visualization_offline_tool_publishes_twice_to_its_stand_in(tool, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     answers = {**default_answers(CATALOG), "visualization": tool.id}
