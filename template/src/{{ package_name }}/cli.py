@@ -9,6 +9,7 @@ platform doctor      check config, environment, lake, warehouse, dbt project and
 platform dbt -- ARGS any dbt command with this project's paths and environment
 platform lake init   create the lake (bucket or folder) if it is missing; idempotent
 platform dev         the orchestrator's UI on 127.0.0.1 (port from the stack config)
+platform orchestrate the pipeline once through the orchestrator's own runner (a recorded run)
 platform dashboards  preview|check|publish: static HTML pages; specs vs dbt; to the BI tool
 """
 
@@ -305,6 +306,11 @@ def cmd_dashboards(cfg: StackConfig, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_orchestrate(cfg: StackConfig, args: argparse.Namespace) -> int:
+    cmd_lake_init(cfg, args)
+    return cfg.module("orchestration").orchestrate(cfg)
+
+
 def cmd_dev(cfg: StackConfig, args: argparse.Namespace) -> int:
     cmd_lake_init(cfg, args)  # a fresh lake (a new MinIO volume, a new bucket) works at once
     return cfg.module("orchestration").dev(cfg, args.host, args.port)
@@ -380,6 +386,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["preview", "check", "publish"],
         help="preview: static HTML pages from the marts; check: specs vs dbt's manifest; "
         "publish: to the chosen BI tool",
+    )
+    add(
+        "orchestrate",
+        cmd_orchestrate,
+        "run the pipeline once through the orchestrator's own runner (recorded in its UI)",
     )
     dev = add("dev", cmd_dev, "start the orchestrator's UI (and scheduler) for this project")
     dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
