@@ -86,6 +86,9 @@ class Service(_Strict):
     mounts_data: bool = False
     # A compose healthcheck (test, interval, ...): services that run the pipeline wait for it.
     healthcheck: dict[str, Any] = {}
+    # False: reached by the other services only (a tool's own metadata database): no port is
+    # published on the bind address.
+    publish: bool = True
 
 
 class Twin(_Strict):

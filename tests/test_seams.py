@@ -38,6 +38,8 @@ TOOL_LIBRARIES = {
     "prefect": "prefect",
     "prefect_dbt": "prefect",
     "mage_ai": "mage",
+    "airflow": "airflow",
+    "cosmos": "airflow",
     "duckdb": "duckdb",
     "duckdb_extension_httpfs": "duckdb",
     "psycopg": "postgres",
