@@ -9,7 +9,8 @@ platform doctor      check config, environment, lake, warehouse, dbt project and
 platform dbt -- ARGS any dbt command with this project's paths and environment
 platform lake init   create the lake (bucket or folder) if it is missing; idempotent
 platform dev         the orchestrator's UI on 127.0.0.1 (port from the stack config)
-platform dashboards preview|check   static HTML dashboards from the marts; specs vs dbt
+platform orchestrate the pipeline once through the orchestrator's own runner (a recorded run)
+platform dashboards  preview|check|publish: static HTML pages; specs vs dbt; to the BI tool
 """
 
 from __future__ import annotations
@@ -278,6 +279,17 @@ def cmd_dashboards(cfg: StackConfig, args: argparse.Namespace) -> int:
     if args.action == "preview":
         step_preview(cfg)
         return 0
+    if args.action == "publish":
+        from .dashboards import PublishError
+
+        started = time.perf_counter()
+        try:
+            detail = cfg.module("visualization").publish(cfg)
+        except PublishError as exc:
+            raise StepFailed(f"dashboards publish: {exc}") from None
+        tool = cfg.tool("visualization")
+        _step(f"dashboards publish ({tool})", detail, time.perf_counter() - started)
+        return 0
     from .dashboards.check import check_specs
     from .dashboards.spec import SpecError
 
@@ -292,6 +304,11 @@ def cmd_dashboards(cfg: StackConfig, args: argparse.Namespace) -> int:
     detail = f"{len(specs)} specs, {charts} charts: every model and column exists"
     _step("dashboards check", detail, time.perf_counter() - started)
     return 0
+
+
+def cmd_orchestrate(cfg: StackConfig, args: argparse.Namespace) -> int:
+    cmd_lake_init(cfg, args)
+    return cfg.module("orchestration").orchestrate(cfg)
 
 
 def cmd_dev(cfg: StackConfig, args: argparse.Namespace) -> int:
@@ -366,8 +383,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dashboards.add_argument(
         "action",
-        choices=["preview", "check"],
-        help="preview: static HTML pages from the marts; check: specs vs dbt's manifest",
+        choices=["preview", "check", "publish"],
+        help="preview: static HTML pages from the marts; check: specs vs dbt's manifest; "
+        "publish: to the chosen BI tool",
+    )
+    add(
+        "orchestrate",
+        cmd_orchestrate,
+        "run the pipeline once through the orchestrator's own runner (recorded in its UI)",
     )
     dev = add("dev", cmd_dev, "start the orchestrator's UI (and scheduler) for this project")
     dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

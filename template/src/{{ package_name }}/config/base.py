@@ -99,15 +99,11 @@ class ProcessingConfig(Strict):
 
 
 class DashboardSettings(Strict):
-    """Where the dashboard specs are (one per mart) and where the static preview goes."""
+    """What every visualization choice reads: where the dashboard specs are (one per mart) and
+    where the static preview goes. A BI tool's own keys extend it (``dashboards/<tool>``)."""
 
     specs_dir: str = "dashboards/specs"
     preview_dir: str = "build/dashboards"
-
-
-class VisualizationConfig(Strict):
-    tool: Literal["none"] = "none"
-    config: DashboardSettings = DashboardSettings()
 
 
 def check_marts(value: list[str]) -> list[str]:

@@ -28,7 +28,6 @@ from .base import (
     SampleConfig,
     ScheduleSettings,
     Strict,
-    VisualizationConfig,
     check_marts,
 )
 from .env import ConfigError, interpolate_tree, key_path, load_dotenv, parse_dotenv, variables_in
@@ -59,6 +58,7 @@ SLOTS = {
     "orchestration": LayerSlot(("orchestrator",), "orchestration", "tool"),
     "data_lake": LayerSlot(("storage", "data_lake"), "lake", "provider"),
     "warehouse": LayerSlot(("storage", "data_warehouse"), "warehouse", "provider"),
+    "visualization": LayerSlot(("visualization",), "dashboards", "tool"),
 }
 
 
@@ -107,7 +107,7 @@ def platform_model() -> type[BaseModel]:
         storage=(storage, ...),
         processing=(ProcessingConfig, ...),
         marts=(Annotated[list[str], Field(min_length=1), AfterValidator(check_marts)], ...),
-        visualization=(VisualizationConfig, VisualizationConfig()),
+        visualization=(_layer_type("visualization"), ...),
     )
 
 

@@ -21,7 +21,15 @@ from .settings import Settings
 if TYPE_CHECKING:
     from ...config import StackConfig
 
-__all__ = ["Settings", "check", "dev", "home", "runtime_env", "write_instance_config"]
+__all__ = [
+    "Settings",
+    "check",
+    "dev",
+    "home",
+    "orchestrate",
+    "runtime_env",
+    "write_instance_config",
+]
 
 
 def home(cfg: StackConfig) -> Path:
@@ -56,6 +64,28 @@ def write_instance_config(cfg: StackConfig) -> Path:
     )
     path.write_text(header + yaml.safe_dump(instance_config(cfg), sort_keys=False))
     return path
+
+
+def orchestrate(cfg: StackConfig) -> int:
+    """The pipeline once through Dagster: the daily job executed in this process against the
+    project's instance (``DAGSTER_HOME``), so the UI shows the run, its materializations and
+    asset checks. Returns 0 when the run succeeded and every dbt test passed."""
+    import dagster as dg
+
+    from .definitions import defs
+
+    write_instance_config(cfg)
+    os.environ.update(runtime_env(cfg))
+    from .defs.schedules import JOB_NAME
+
+    job = defs().resolve_job_def(JOB_NAME)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    failed = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
+    print(f"Dagster run {result.run_id}: {'success' if result.success else 'FAILURE'}")
+    if failed:
+        print(f"failed dbt tests: {', '.join(sorted(failed))}")
+    return 0 if result.success and not failed else 1
 
 
 def dev(cfg: StackConfig, host: str, port: int | None) -> int:

@@ -25,7 +25,16 @@ from .settings import Settings
 if TYPE_CHECKING:
     from ...config import StackConfig
 
-__all__ = ["DEPLOYMENT", "FLOW_NAME", "WORK_POOL", "Settings", "check", "dev", "runtime_env"]
+__all__ = [
+    "DEPLOYMENT",
+    "FLOW_NAME",
+    "WORK_POOL",
+    "Settings",
+    "check",
+    "dev",
+    "orchestrate",
+    "runtime_env",
+]
 
 FLOW_NAME = "daily_platform"
 # The deployment and work pool prefect.yaml declares (the static tests hold them equal).
@@ -95,6 +104,20 @@ def _stop(process: subprocess.Popen | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def orchestrate(cfg: StackConfig) -> int:
+    """The pipeline once through Prefect: one run of the daily flow, recorded by the Prefect
+    API (``PREFECT_API_URL`` when set, else a temporary local server on this project's
+    database in ``PREFECT_HOME``). Returns 0 when the flow run completed."""
+    os.environ.update(runtime_env(cfg))
+    from .flows import daily_platform
+
+    state = daily_platform(config_path=str(cfg.config_file), return_state=True)
+    print(f"Prefect flow run {state.state_details.flow_run_id}: {state.type.value}")
+    if not state.is_completed():
+        print(state.message or "", file=sys.stderr)
+    return 0 if state.is_completed() else 1
 
 
 def dev(cfg: StackConfig, host: str, port: int | None) -> int:
