@@ -28,7 +28,7 @@ PACKAGE = TEMPLATE / "src" / "{{ package_name }}"
 # `{% if question == 'tool' %}` or, for code some tools share, `{% if question in ['a', 'b'] %}`.
 CONDITIONAL = re.compile(r"\{% if (\w+) (?:== '(\w+)'|in \[('\w+'(?:, '\w+')+)\]) %\}")
 # Layers whose tools get a folder or module of their own, and the copier question naming it.
-TOOL_LAYERS = ("ingestion", "orchestration", "data_lake", "warehouse")
+TOOL_LAYERS = ("ingestion", "orchestration", "data_lake", "warehouse", "visualization")
 # Python libraries that belong to one tool (importing one makes a file that tool's file).
 TOOL_LIBRARIES = {
     "dlt": "dlt",
