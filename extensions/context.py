@@ -302,6 +302,11 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "cloud_tools": [{"label": t.label} for t in tools if not t.runs_locally],
         # Each chosen tool's own environment (`.venv-<tool>`): its pinned requirements.
         "own_environments": {t.id: t.own_environment for t in tools if t.own_environment},
+        "image_steps": [
+            step.format(package_name=answers.get("package_name", ""))
+            for t in tools
+            for step in t.image_steps
+        ],
         "mage_io_config": {
             key: fill(value, answers) for key, value in warehouse.mage_io_config.items()
         },

@@ -390,3 +390,27 @@ def test_render_compose_pipeline_services_reach_the_lake_by_its_service_name(
     assert minio["healthcheck"]["test"][0] == "CMD"
     assert "environment" not in minio or "MINIO_ENDPOINT" not in minio["environment"]
     assert "MINIO_ENDPOINT=http://127.0.0.1:" in (project / ".env.example").read_text()
+
+
+OWN_ENVIRONMENTS = [
+    (layer, tool) for layer in CATALOG.layers for tool in layer.implemented if tool.own_environment
+]
+
+
+@pytest.mark.parametrize(
+    ("layer", "tool"), OWN_ENVIRONMENTS, ids=[tool.id for _, tool in OWN_ENVIRONMENTS]
+)
+def test_render_image_holds_the_tools_own_environment(tmp_path: Path, layer, tool) -> None:
+    """A tool with its own environment (pins that clash with the platform's) gets it built
+    into the compose services' image, so a container never installs at start; the build step
+    needs no stack config (the image has no .env)."""
+    assert tool.image_steps, f"{tool.id} has an own_environment but no image_steps"
+    project = render(tmp_path / "p", **{layer.question: tool.id})
+    runs = [
+        line.removeprefix("RUN ")
+        for line in (project / "Dockerfile").read_text().splitlines()
+        if line.startswith("RUN ")
+    ]
+    steps = [step.format(package_name="acme_data_platform") for step in tool.image_steps]
+    assert runs[-len(steps) :] == steps
+    assert runs.index("uv sync") < runs.index(steps[0])

@@ -5,7 +5,8 @@ return ``{"data": [...], "page": N, "page_size": M, "next_page": N + 1 | null}``
 with ``updated_at >= updated_since``, ordered by ``(updated_at, <id>)``. Like many real APIs its
 pages overlap: every page after the first repeats the last record of the previous one, so
 clients must deduplicate by key. ``GET /health`` answers
-``{"status": "ok", "payments": <count>, "support_tickets": <count>}``.
+``{"status": "ok", "payments": <count>, "support_tickets": <count>}``. ``POST /graphql`` serves
+the same records over GraphQL with cursor pagination (``graphql_api.py``).
 """
 
 from __future__ import annotations
@@ -137,6 +138,16 @@ def count_records(db_path: Path) -> dict[str, int]:
 
 def _handler_for(db_path: Path) -> type[BaseHTTPRequestHandler]:
     cursors = PageCursors()
+    schemas: list[Any] = []  # the GraphQL schema, built on the first POST /graphql
+    lock = threading.Lock()
+
+    def graphql_schema() -> Any:
+        from .graphql_api import build_schema
+
+        with lock:
+            if not schemas:
+                schemas.append(build_schema(db_path, list(ENDPOINTS.values())))
+            return schemas[0]
 
     class ShopApiHandler(BaseHTTPRequestHandler):
         server_version = "SampleShopAPI/1.0"
@@ -161,6 +172,23 @@ def _handler_for(db_path: Path) -> type[BaseHTTPRequestHandler]:
                     return
             except BadRequest as exc:
                 self._send(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+                return
+            except sqlite3.Error as exc:
+                self._send(HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"shop API store: {exc}"})
+                return
+            self._send(HTTPStatus.OK, body)
+
+        def do_POST(self) -> None:
+            if urlparse(self.path).path != "/graphql":
+                self._send(HTTPStatus.NOT_FOUND, {"error": f"no route POST {self.path}"})
+                return
+            from .graphql_api import GraphQLRequestError, execute
+
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = execute(graphql_schema(), self.rfile.read(length))
+            except GraphQLRequestError as exc:
+                self._send(HTTPStatus.BAD_REQUEST, {"errors": [{"message": str(exc)}]})
                 return
             except sqlite3.Error as exc:
                 self._send(HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"shop API store: {exc}"})

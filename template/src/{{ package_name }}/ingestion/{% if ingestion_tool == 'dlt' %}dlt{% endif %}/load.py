@@ -91,6 +91,7 @@ def build_source(cfg: StackConfig, source_name: str, api_base_url: str | None = 
         base_url=api_base_url or configured,
         page_size=cfg.api_page_size,
         sample_db_path=str(cfg.api_data_path),
+        protocol=cfg.ingestion.api_protocol,
     )
 
 

@@ -4,7 +4,8 @@
   ``customers_0002.jsonl``, ...); files already loaded (same size and modification time) are
   skipped.
 - ``shop_db``: the sqlite tables, read in chunks with the incremental filter in the query.
-- ``shop_api``: ``/payments`` and ``/support_tickets`` of the REST API, page by page.
+- ``shop_api``: ``/payments`` and ``/support_tickets`` of the REST API, page by page (or the
+  same records from its GraphQL endpoint, cursor by cursor: ``graphql.py``).
 
 The readers, the incremental cursor on ``updated_at`` and the bronze types are shared with the
 other ingestion tools that read these sources (``ingestion/readers/``); the cursor state of a
@@ -35,6 +36,7 @@ from ..readers.sources import (
     sqlite_reader,
 )
 from ..readers.values import arrow_schema
+from .graphql import graphql_reader
 
 __all__ = ["SOURCE_TABLES", "arrow_schema", "files_source", "shop_api_source", "shop_db_source"]
 
@@ -85,14 +87,18 @@ def shop_db_source(db_path: str) -> list[DltResource]:
 
 
 @dlt.source(name=SHOP_API, max_table_nesting=0)
-def shop_api_source(base_url: str | None, page_size: int, sample_db_path: str) -> list[DltResource]:
-    """``payments`` and ``support_tickets`` from the REST API at ``base_url``.
+def shop_api_source(
+    base_url: str | None, page_size: int, sample_db_path: str, protocol: str = "rest"
+) -> list[DltResource]:
+    """``payments`` and ``support_tickets`` from the API at ``base_url``: its REST endpoints,
+    or with ``protocol="graphql"`` its GraphQL endpoint (``graphql.py``).
 
     With ``base_url`` None the bundled sample API is started (on 127.0.0.1, a free port) for
     the duration of each table's extraction, serving ``sample_db_path``.
     """
     data = Path(sample_db_path)
+    reader = graphql_reader if protocol == "graphql" else api_reader
     return [
-        _arrow_resource(SHOP_API, table, api_reader(base_url, table, page_size, data))
+        _arrow_resource(SHOP_API, table, reader(base_url, table, page_size, data))
         for table in SOURCE_TABLES[SHOP_API]
     ]
