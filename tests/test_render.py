@@ -414,3 +414,25 @@ def test_render_image_holds_the_tools_own_environment(tmp_path: Path, layer, too
     steps = [step.format(package_name="acme_data_platform") for step in tool.image_steps]
     assert runs[-len(steps) :] == steps
     assert runs.index("uv sync") < runs.index(steps[0])
+
+
+def test_render_ci_runs_the_end_to_end_tests_unless_the_pipeline_needs_an_account(
+    tmp_path: Path,
+) -> None:
+    """The rendered CI leaves the e2e tests out only when a tool on the pipeline's path has no
+    local stand-in (a cloud warehouse); a BI tool without one (Metabase: its tests use a
+    stand-in, the pipeline never calls it) keeps them in."""
+    offline = {
+        layer.id: [t for t in layer.implemented if not t.runs_locally] for layer in CATALOG.layers
+    }
+    cases = [("warehouse", offline["warehouse"][0], "make test-fast")]
+    cases += [("visualization", tool, "make test\n") for tool in offline["visualization"][:1]]
+    assert cases, "no implemented tool without a local stand-in"
+    for layer_id, tool, command in cases:
+        answers = {CATALOG.layer(layer_id).question: tool.id}
+        answers.update(
+            {CATALOG.layer(lyr).question: allowed[0] for lyr, allowed in tool.requires.items()}
+        )
+        project = render(tmp_path / tool.id, **answers)
+        workflow = (project / ".github" / "workflows" / "ci.yml").read_text()
+        assert f"run: {command}" in workflow, (tool.id, workflow)
