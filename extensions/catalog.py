@@ -86,6 +86,9 @@ class Service(_Strict):
     mounts_data: bool = False
     # A compose healthcheck (test, interval, ...): services that run the pipeline wait for it.
     healthcheck: dict[str, Any] = {}
+    # False: reached by the other services only (a tool's own metadata database): no port is
+    # published on the bind address.
+    publish: bool = True
 
 
 class Twin(_Strict):
@@ -146,6 +149,9 @@ class Tool(_Strict):
     # Requirements of the tool's own environment inside the project (`.venv-<tool>`), for a
     # tool whose pins clash with the platform's: created on first use, never by `make setup`.
     own_environment: list[str] = []
+    # Shell commands the compose services' image runs after `uv sync` (e.g. creating the tool's
+    # own environment, so a container never installs at start); "{package_name}" filled.
+    image_steps: list[str] = []
     # Warehouse: Mage's io_config.yaml keys (default profile) that reach it; "{answer}" filled.
     mage_io_config: dict[str, str] = {}
 

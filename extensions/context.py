@@ -297,11 +297,21 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "twins": [
             {"tool": tool.id, **tool.twin.model_dump()} for tool in tools if tool.twin is not None
         ],
-        # Chosen tools nothing local stands in for (a cloud service): the rendered CI leaves the
-        # end-to-end tests out (they need an account).
-        "cloud_tools": [{"label": t.label} for t in tools if not t.runs_locally],
+        # Chosen tools on the pipeline's path (not the BI tool: the pipeline never calls it, and
+        # its own tests use a stand-in) that nothing local stands in for (a cloud service): the
+        # rendered CI leaves the end-to-end tests out (they need an account).
+        "cloud_tools": [
+            {"label": t.label}
+            for lyr, t in picked
+            if not t.runs_locally and lyr.id != "visualization"
+        ],
         # Each chosen tool's own environment (`.venv-<tool>`): its pinned requirements.
         "own_environments": {t.id: t.own_environment for t in tools if t.own_environment},
+        "image_steps": [
+            step.format(package_name=answers.get("package_name", ""))
+            for t in tools
+            for step in t.image_steps
+        ],
         "mage_io_config": {
             key: fill(value, answers) for key, value in warehouse.mage_io_config.items()
         },

@@ -31,6 +31,7 @@ BAD_ANSWERS = [
     ({"orchestrator": "prefect", "prefect_port": 80}, "between 1024 and 65535"),
     ({"project_name": "Prefect"}, "must not shadow a module"),
     ({"orchestrator": "mage", "mage_port": 80}, "between 1024 and 65535"),
+    ({"orchestrator": "airflow", "airflow_port": 80}, "between 1024 and 65535"),
     ({"lake_path": "/var/lake"}, "Keep the lake inside the project"),
     ({"lake_path": "../lake"}, "Keep the lake inside the project"),
     ({"duckdb_path": "warehouse.db"}, "ending in .duckdb"),

@@ -390,3 +390,49 @@ def test_render_compose_pipeline_services_reach_the_lake_by_its_service_name(
     assert minio["healthcheck"]["test"][0] == "CMD"
     assert "environment" not in minio or "MINIO_ENDPOINT" not in minio["environment"]
     assert "MINIO_ENDPOINT=http://127.0.0.1:" in (project / ".env.example").read_text()
+
+
+OWN_ENVIRONMENTS = [
+    (layer, tool) for layer in CATALOG.layers for tool in layer.implemented if tool.own_environment
+]
+
+
+@pytest.mark.parametrize(
+    ("layer", "tool"), OWN_ENVIRONMENTS, ids=[tool.id for _, tool in OWN_ENVIRONMENTS]
+)
+def test_render_image_holds_the_tools_own_environment(tmp_path: Path, layer, tool) -> None:
+    """A tool with its own environment (pins that clash with the platform's) gets it built
+    into the compose services' image, so a container never installs at start; the build step
+    needs no stack config (the image has no .env)."""
+    assert tool.image_steps, f"{tool.id} has an own_environment but no image_steps"
+    project = render(tmp_path / "p", **{layer.question: tool.id})
+    runs = [
+        line.removeprefix("RUN ")
+        for line in (project / "Dockerfile").read_text().splitlines()
+        if line.startswith("RUN ")
+    ]
+    steps = [step.format(package_name="acme_data_platform") for step in tool.image_steps]
+    assert runs[-len(steps) :] == steps
+    assert runs.index("uv sync") < runs.index(steps[0])
+
+
+def test_render_ci_runs_the_end_to_end_tests_unless_the_pipeline_needs_an_account(
+    tmp_path: Path,
+) -> None:
+    """The rendered CI leaves the e2e tests out only when a tool on the pipeline's path has no
+    local stand-in (a cloud warehouse); a BI tool without one (Metabase: its tests use a
+    stand-in, the pipeline never calls it) keeps them in."""
+    offline = {
+        layer.id: [t for t in layer.implemented if not t.runs_locally] for layer in CATALOG.layers
+    }
+    cases = [("warehouse", offline["warehouse"][0], "make test-fast")]
+    cases += [("visualization", tool, "make test\n") for tool in offline["visualization"][:1]]
+    assert cases, "no implemented tool without a local stand-in"
+    for layer_id, tool, command in cases:
+        answers = {CATALOG.layer(layer_id).question: tool.id}
+        answers.update(
+            {CATALOG.layer(lyr).question: allowed[0] for lyr, allowed in tool.requires.items()}
+        )
+        project = render(tmp_path / tool.id, **answers)
+        workflow = (project / ".github" / "workflows" / "ci.yml").read_text()
+        assert f"run: {command}" in workflow, (tool.id, workflow)

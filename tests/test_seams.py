@@ -28,7 +28,7 @@ PACKAGE = TEMPLATE / "src" / "{{ package_name }}"
 # `{% if question == 'tool' %}` or, for code some tools share, `{% if question in ['a', 'b'] %}`.
 CONDITIONAL = re.compile(r"\{% if (\w+) (?:== '(\w+)'|in \[('\w+'(?:, '\w+')+)\]) %\}")
 # Layers whose tools get a folder or module of their own, and the copier question naming it.
-TOOL_LAYERS = ("ingestion", "orchestration", "data_lake", "warehouse")
+TOOL_LAYERS = ("ingestion", "orchestration", "data_lake", "warehouse", "visualization")
 # Python libraries that belong to one tool (importing one makes a file that tool's file).
 TOOL_LIBRARIES = {
     "dlt": "dlt",
@@ -38,6 +38,8 @@ TOOL_LIBRARIES = {
     "prefect": "prefect",
     "prefect_dbt": "prefect",
     "mage_ai": "mage",
+    "airflow": "airflow",
+    "cosmos": "airflow",
     "duckdb": "duckdb",
     "duckdb_extension_httpfs": "duckdb",
     "psycopg": "postgres",

@@ -10,7 +10,6 @@ is the same table whichever protocol read it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,7 @@ from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 from requests import Response
 
-from ...sample.api import serve_sample_api
-from ..readers.cursor import Cursor, format_instant
-from ..readers.sources import API_BATCH_ROWS, EARLIEST, Reader
+from ..readers.sources import API_BATCH_ROWS, Reader, api_reader
 from ..readers.values import arrow_schema, records_table
 
 ENDPOINT = "/graphql"
@@ -110,11 +107,4 @@ def graphql_reader(
 ) -> Reader:
     """``table`` over GraphQL at ``base_url`` (the bundled sample API when None), updated
     since the cursor."""
-
-    def read(cursor: Cursor) -> Iterator[pa.Table]:
-        since = EARLIEST if cursor.start is None else format_instant(cursor.start)
-        server = serve_sample_api(sample_db_path) if base_url is None else nullcontext()
-        with server as sample_url:
-            yield from read_graphql_table(base_url or sample_url, table, page_size, since)
-
-    return read
+    return api_reader(base_url, table, page_size, sample_db_path, read_table=read_graphql_table)

@@ -297,8 +297,15 @@ def read_api_table(
             pending = []
 
 
-def api_reader(base_url: str | None, table: str, page_size: int, sample_db_path: Path) -> Reader:
-    """``/<table>`` of the REST API at ``base_url``, updated since the cursor.
+def api_reader(
+    base_url: str | None,
+    table: str,
+    page_size: int,
+    sample_db_path: Path,
+    read_table: Callable[[str, str, int, str], Iterator[pa.Table]] = read_api_table,
+) -> Reader:
+    """``/<table>`` of the REST API at ``base_url`` (or what ``read_table(base_url, table,
+    page_size, updated_since)`` reads there), updated since the cursor.
 
     With ``base_url`` None the bundled sample API is started (on 127.0.0.1, a free port) for
     the duration of the table's extraction, serving ``sample_db_path``.
@@ -308,7 +315,7 @@ def api_reader(base_url: str | None, table: str, page_size: int, sample_db_path:
         since = EARLIEST if cursor.start is None else format_instant(cursor.start)
         server = serve_sample_api(sample_db_path) if base_url is None else nullcontext()
         with server as sample_url:
-            yield from read_api_table(base_url or sample_url, table, page_size, since)
+            yield from read_table(base_url or sample_url, table, page_size, since)
 
     return read
 

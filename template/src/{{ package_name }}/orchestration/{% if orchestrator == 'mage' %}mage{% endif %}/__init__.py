@@ -54,7 +54,7 @@ def home(cfg: StackConfig) -> Path:
     return cfg.root / ".mage"
 
 
-def environment_dir(cfg: StackConfig) -> Path:
+def environment_dir() -> Path:
     """``.venv-mage``: beside the project's ``.venv`` (the code's environment, whichever stack
     config runs)."""
     return PROJECT_ROOT / ENVIRONMENT
@@ -83,10 +83,10 @@ def _uv() -> list[str]:
     return [found] if found else ["python3", "-m", "uv"]
 
 
-def ensure_environment(cfg: StackConfig) -> Path:
+def ensure_environment() -> Path:
     """``.venv-mage`` with ``requirements.txt`` installed; (re)installed only when the
     requirements changed since the last install. Returns the environment's ``bin`` folder."""
-    venv = environment_dir(cfg)
+    venv = environment_dir()
     bin_dir = venv / "bin"
     stamp = venv / ".installed"
     wanted = REQUIREMENTS.read_text(encoding="utf-8")
@@ -138,7 +138,7 @@ def orchestrate(cfg: StackConfig, *, retry: bool = False) -> int:
     """The pipeline once through ``mage run``, recorded in Mage's database as a pipeline run
     with a block run per block; ``retry``: the failed blocks of the last failed run again.
     Returns the exit code (non-zero when a block failed)."""
-    bin_dir = ensure_environment(cfg)
+    bin_dir = ensure_environment()
     command = [str(bin_dir / "python"), str(HERE / "runner.py"), str(PROJECT_DIR), PIPELINE]
     done = subprocess.run(
         [*command, *(["--retry"] if retry else [])], cwd=cfg.root, env=_mage_env(cfg)
@@ -149,7 +149,7 @@ def orchestrate(cfg: StackConfig, *, retry: bool = False) -> int:
 def dev(cfg: StackConfig, host: str, port: int | None) -> int:
     """Mage's UI and scheduler for this project (``mage start``); its schedule trigger runs the
     pipeline on the stack config's cron when the scheduler is on."""
-    bin_dir = ensure_environment(cfg)
+    bin_dir = ensure_environment()
     port = port or cfg.orchestrator.port
     command = [str(bin_dir / "mage"), "start", str(PROJECT_DIR), "--host", host]
     command += ["--port", str(port)]
@@ -181,7 +181,7 @@ def check(cfg: StackConfig) -> Check:
             f"config/stack_config.yaml says {schedule!r}",
             "make the two schedules equal",
         )
-    installed = (environment_dir(cfg) / ".installed").is_file()
+    installed = (environment_dir() / ".installed").is_file()
     return Check(
         "orchestrator",
         True,

@@ -23,11 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="the pipeline once through `mage run`")
     run.add_argument("--retry", action="store_true", help="the last failed run's failed blocks")
     args = parser.parse_args(argv)
+    if args.command == "setup":  # needs no stack config (an image build has no .env)
+        print(f"Mage's environment: {ensure_environment().parent}")
+        return 0
     cfg = load_config()
     cfg.apply_runtime_env()
-    if args.command == "setup":
-        print(f"Mage's environment: {ensure_environment(cfg).parent}")
-        return 0
     return orchestrate(cfg, retry=args.retry)
 
 
