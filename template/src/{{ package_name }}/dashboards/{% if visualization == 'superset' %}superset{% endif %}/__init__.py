@@ -69,8 +69,8 @@ def bundle_dir(cfg: StackConfig) -> Path:
     return cfg.resolve(settings(cfg).bundle_dir)
 
 
-def environment_dir(cfg: StackConfig) -> Path:
-    """``.venv-superset``: beside the project's ``.venv``."""
+def environment_dir() -> Path:
+    """``.venv-superset``: beside the project's ``.venv`` (whichever stack config runs)."""
     return PROJECT_ROOT / ENVIRONMENT
 
 
@@ -133,10 +133,11 @@ def _env(cfg: StackConfig, **extra: str) -> dict[str, str]:
     return env
 
 
-def ensure_environment(cfg: StackConfig) -> Path:
+def ensure_environment() -> Path:
     """``.venv-superset`` with ``requirements.txt`` installed; (re)installed only when the
-    requirements changed since the last install. Returns its ``bin`` folder."""
-    venv = environment_dir(cfg)
+    requirements changed since the last install (needs no stack config: the compose image
+    builds it). Returns its ``bin`` folder."""
+    venv = environment_dir()
     bin_dir = venv / "bin"
     stamp = venv / ".installed"
     wanted = REQUIREMENTS.read_text(encoding="utf-8")
@@ -171,7 +172,7 @@ def initialize(cfg: StackConfig) -> Path:
     """Superset's environment, metadata database, roles and admin (each step once: the
     metadata database remembers). Returns the environment's ``bin`` folder."""
     try:
-        bin_dir = ensure_environment(cfg)
+        bin_dir = ensure_environment()
     except (OSError, subprocess.CalledProcessError) as exc:
         raise PublishError(f"installing Superset into {ENVIRONMENT} failed: {exc}") from None
     home(cfg).mkdir(parents=True, exist_ok=True)
@@ -220,6 +221,6 @@ def check(cfg: StackConfig) -> Check:
     except PublishError as exc:
         return Check("visualization", False, str(exc), "fix the dashboard specs")
     charts = sum(name.startswith("charts/") for name in files)
-    installed = (environment_dir(cfg) / ".installed").is_file()
+    installed = (environment_dir() / ".installed").is_file()
     state = "installed" if installed else "installed by the first `platform dashboards publish`"
     return Check("visualization", True, f"Superset ({state}); bundle of {charts} charts")

@@ -1,6 +1,8 @@
-"""``python -m <package>.dashboards.superset serve [--host H] [--port P]``: publish
-the dashboards, then serve Superset's UI with gunicorn from its own environment (what the
-compose service runs; the first start installs Superset, later ones reuse it)."""
+"""``python -m <package>.dashboards.superset setup``: create or update Superset's own
+environment (``.venv-superset``; the compose image runs it at build time, with no stack config).
+``python -m <package>.dashboards.superset serve [--host H] [--port P]``: publish the
+dashboards, then serve Superset's UI with gunicorn from its own environment (what the compose
+service runs)."""
 
 from __future__ import annotations
 
@@ -9,15 +11,18 @@ import os
 import sys
 
 from ...config import load_config
-from . import _env, initialize, publish
+from . import _env, ensure_environment, initialize, publish
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {__package__}")
-    parser.add_argument("action", choices=["serve"])
+    parser.add_argument("action", choices=["setup", "serve"])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8088)
     args = parser.parse_args(argv)
+    if args.action == "setup":  # needs no stack config (an image build has no .env)
+        print(f"Superset's environment: {ensure_environment().parent}")
+        return 0
     cfg = load_config()
     print(publish(cfg), flush=True)
     gunicorn = str(initialize(cfg) / "gunicorn")
