@@ -4,6 +4,7 @@ Model keys are ``[<schema>, <model>]`` (e.g. ``gold/fct_orders``) and each layer
 group; dbt tests run in ``dbt build`` and are reported as asset checks.
 """
 
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -28,7 +29,14 @@ class LayerTranslator(DagsterDbtTranslator):
 
 
 def dbt_project(cfg: StackConfig) -> DbtProject:
-    """The dbt project with a manifest: parsed when missing (and on every load in ``dg dev``)."""
+    """The dbt project with a manifest: parsed when missing (and on every load in ``dg dev``).
+
+    dagster-dbt parses with the ``dbt`` it finds on PATH: this environment's comes first, so
+    a platform started as ``.venv/bin/platform`` (no ``uv run``, no activated environment)
+    parses with its own dbt too."""
+    bin_dir = str(Path(sys.executable).parent)
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != bin_dir]
+    os.environ["PATH"] = os.pathsep.join([bin_dir, *path])
     project = DbtProject(
         project_dir=cfg.dbt_project_dir,
         profiles_dir=cfg.dbt_profiles_dir,
