@@ -127,6 +127,8 @@ def orchestrators() -> list[str]:
 def bench(tool: str, folder: Path, env: dict[str, str], scale_factor: float) -> dict:
     answers = {**default_answers(CATALOG), "orchestrator": tool}
     project = folder / tool
+    # As `uv run` does: the project's environment first on PATH.
+    env = {**env, "PATH": os.pathsep.join([str(project / ".venv" / "bin"), env["PATH"]])}
     started = time.perf_counter()
     copier_copy_cli(str(ROOT), project, "--data", f"orchestrator={tool}")
     subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True)
