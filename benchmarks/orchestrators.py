@@ -64,10 +64,10 @@ def _children() -> dict[int, list[int]]:
 
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of ``pid`` and all its descendants, in MB."""
-    tree, total, todo = _children(), 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo.extend(tree.get(current, []))
+    tree, total, unvisited = _children(), 0, [pid]
+    while unvisited:
+        current = unvisited.pop()
+        unvisited.extend(tree.get(current, []))
         try:
             total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * PAGE_KB
         except (OSError, IndexError, ValueError):

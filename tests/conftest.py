@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +88,14 @@ def template_snapshot(dst: Path) -> Path:
     git(dst, "add", "-A")
     git(dst, "commit", "-q", "-m", "template snapshot")
     return dst
+
+
+def project_env(home: Path) -> dict[str, str]:
+    """The environment a rendered project's commands run in, as on a CI runner: HOME a
+    throwaway folder (so nothing is written outside the project unseen), the shared uv cache,
+    this interpreter's bin first on PATH, no virtualenv of the template leaking in."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    cache = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
+    env.update(HOME=str(home), UV_CACHE_DIR=cache, UV_COMPILE_BYTECODE="1", CI="true")
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env

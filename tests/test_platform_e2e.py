@@ -10,9 +10,7 @@ one far east of UTC: the marts must not depend on it."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import yaml
 from matrix import combo_id, default_answers, e2e_cells
 from matrix.twins import twins
 
-from .conftest import CATALOG, render
+from .conftest import CATALOG, project_env, render
 
 DEFAULT = default_answers(CATALOG)
 PAIRWISE = e2e_cells(CATALOG)
@@ -51,14 +49,6 @@ CELLS = [
 ]
 
 
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    cache = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
-    env.update(HOME=str(home), UV_CACHE_DIR=cache, UV_COMPILE_BYTECODE="1", CI="true")
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return env
-
-
 @pytest.fixture(scope="module", params=CELLS)
 def platform(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -67,7 +57,7 @@ def platform(
     home = root / "home"
     home.mkdir()
     project = render(root / "acme", **request.param)
-    env = _env(home)
+    env = project_env(home)
     done = subprocess.run(["make", "setup"], cwd=project, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     with twins(CATALOG, request.param, project, env) as twin_env:

@@ -8,28 +8,18 @@ test's, and its docstring says what it is not). Such a tool gets no end-to-end c
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from matrix import default_answers, e2e_cells
 
-from .conftest import CATALOG, render
+from .conftest import CATALOG, project_env, render
 
 pytestmark = pytest.mark.e2e
 
 OFFLINE = [t for t in CATALOG.layer("visualization").implemented if not t.runs_locally]
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    cache = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
-    env.update(HOME=str(home), UV_CACHE_DIR=cache, UV_COMPILE_BYTECODE="1", CI="true")
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return env
 
 
 @pytest.mark.parametrize("tool", OFFLINE, ids=lambda tool: tool.id)
@@ -40,7 +30,7 @@ def test_visualization_offline_tool_publishes_twice_to_its_stand_in(tool, tmp_pa
     project = render(tmp_path / "acme", **answers)
     module = project / "tests" / f"test_{tool.id}.py"
     assert module.is_file(), f"{tool.id} renders its own test module"
-    env = _env(home)
+    env = project_env(home)
     done = subprocess.run(["make", "setup"], cwd=project, env=env, capture_output=True, text=True)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     cmd = ["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", str(module)]

@@ -39,4 +39,6 @@ class BIConnection:
     connect_args: dict[str, Any] = field(default_factory=dict)
 
 
-PASSWORD_MASK = "XXXXXXXXXX"
+# Superset's own stand-in for a password in an exported or imported database URI (its
+# `PASSWORD_MASK`, ten X): the real password travels apart, never in the bundle.
+PASSWORD_MASK = "X" * 10
