@@ -121,6 +121,9 @@ class Tool(_Strict):
     # `once` tools (heavy: a big install, an emulator, a JVM) get exactly one cell, the default
     # answers with this tool swapped in, so CI's budget grows by one cell per heavy tool.
     e2e: Literal["pairwise", "once"] = "pairwise"
+    # The rendered test modules its cell runs (of those marked with its layer), where the whole
+    # marked suite would cost CI too much on this tool (Spark: ~90 s per dbt run); []: all.
+    e2e_own_tests: list[str] = []
     # The tool's `config:` block in config/stack_config.yaml; "{answer}" is filled from answers.
     settings: dict[str, str] = {}
     # Tool state kept inside the project (git-ignored, removed by `make clean`).
@@ -133,6 +136,13 @@ class Tool(_Strict):
     dbt_source_meta: dict[str, str] = {}
     # Warehouse: dbt `on-run-start` hooks (e.g. loading new bronze loads into landing tables).
     dbt_on_run_start: list[str] = []
+    # Warehouse: dbt model configs for every model of the project (dbt_project.yml `models:`,
+    # e.g. the table format: "+file_format").
+    dbt_model_config: dict[str, str] = {}
+    # Warehouse: bronze is staged in the lake in one all-text shape before dbt runs
+    # (src/<package>/warehouse/_stage.py), for warehouses that cannot read loads whose column
+    # types differ (a number in one load, text in the next).
+    stages_bronze: bool = False
     # TOML appended to the rendered pyproject.toml ("{package_name}" filled).
     pyproject: str = ""
     # Lines of the rendered README: `dev` (what `make dev` opens), `layout` (its folder),
@@ -152,6 +162,10 @@ class Tool(_Strict):
     # Shell commands the compose services' image runs after `uv sync` (e.g. creating the tool's
     # own environment, so a container never installs at start); "{package_name}" filled.
     image_steps: list[str] = []
+    # Visualization: the import bundle the BI tool reads, compiled from the dashboard specs by
+    # a module rendered for every tool that names it ("superset": Superset's assets bundle,
+    # `dashboards/superset_bundle.py`, read by Superset and by Preset); "": none.
+    import_bundle: Literal["", "superset"] = ""
     # Warehouse: Mage's io_config.yaml keys (default profile) that reach it; "{answer}" filled.
     mage_io_config: dict[str, str] = {}
 

@@ -307,6 +307,8 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         ],
         # Each chosen tool's own environment (`.venv-<tool>`): its pinned requirements.
         "own_environments": {t.id: t.own_environment for t in tools if t.own_environment},
+        # The import bundle the BI tool reads ("superset"; ""): its compiler module is rendered.
+        "import_bundle": by_layer["visualization"].import_bundle,
         "image_steps": [
             step.format(package_name=answers.get("package_name", ""))
             for t in tools
@@ -320,6 +322,8 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
             for key, value in warehouse.dbt_source_meta.items()
         },
         "dbt_on_run_start": warehouse.dbt_on_run_start,
+        "dbt_model_config": warehouse.dbt_model_config,
+        "stages_bronze": warehouse.stages_bronze,
         # The port of the orchestrator's UI (`make dev`), if it has one.
         "orchestrator_port": (
             answers.get(

@@ -205,14 +205,22 @@ def parse_cover(
     """A small set of distinct dbt projects (``(warehouse, files) -> (name, files)``) that
     together hold every distinct file of each warehouse (a file's text can depend on the
     warehouse's dispatch and profile) and every distinct layout (set of paths: refs between
-    models break by layout, not by warehouse); greedy set cover, in the order given."""
+    models break by layout, not by warehouse); greedy set cover, in the order given.
+
+    A layout counts only the paths every warehouse's projects can have (models, sources,
+    tests): a warehouse's own files (its macros, its profile) are covered as files of that
+    warehouse, so the layouts are the marts x ingestion shapes, not that times the warehouses."""
+    paths_by_warehouse: dict[str, set[str]] = {}
+    for warehouse, files in ((w, f) for (w, _), (_, f) in projects.items()):
+        paths_by_warehouse.setdefault(warehouse, set()).update(files)
+    shared = set.intersection(*paths_by_warehouse.values()) if paths_by_warehouse else set()
     features: list[set[tuple]] = []
     entries: list[tuple[str, str, dict[str, str]]] = []
     for (warehouse, _), (name, files) in projects.items():
         entries.append((warehouse, name, files))
         features.append(
             {(warehouse, rel, digest) for rel, digest in files.items()}
-            | {("layout", frozenset(files))}
+            | {("layout", frozenset(shared.intersection(files)))}
         )
     uncovered = set().union(*features) if features else set()
     chosen: list[int] = []

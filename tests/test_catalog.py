@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,18 @@ def test_catalog_docs_are_generated_from_it() -> None:
     from extensions.docs import main
 
     assert main(["--check"]) == 0, "docs/ restate an old catalog: run `make docs`"
+
+
+def test_catalog_e2e_own_tests_name_rendered_test_modules() -> None:
+    """A cell limited to some of its rendered tests (`e2e_own_tests`) names modules (or tests
+    of modules) the template renders (pytest refuses a path that is not there)."""
+    rendered = {
+        re.sub(r"\{%.*?%\}", "", path.name).removesuffix(".jinja")
+        for path in (TEMPLATE_ROOT / "template" / "tests").iterdir()
+    }
+    for layer in CATALOG.layers:
+        for tool in layer.tools:
+            for module in tool.e2e_own_tests:
+                path = module.split("::")[0]  # a module, or one test of it
+                assert path.startswith("tests/"), (tool.id, module)
+                assert path.removeprefix("tests/") in rendered, (tool.id, module)

@@ -197,6 +197,17 @@ def own_tests_marker(answers: dict) -> str | None:
     return " or ".join(differing) if differing else None
 
 
+def own_test_files(answers: dict) -> list[str]:
+    """The rendered test modules the catalog limits a cell to (`e2e_own_tests` of its tools
+    that differ from the default's); [] runs every module the marker selects."""
+    files: list[str] = []
+    for layer in CATALOG.layers:
+        chosen = answers[layer.question]
+        if chosen != DEFAULT[layer.question] and isinstance(chosen, str):  # marts: a list
+            files += layer.tool(chosen).e2e_own_tests
+    return files
+
+
 def test_platform_own_tests_pass_as_rendered(platform) -> None:
     """The cell's own tests (`make test` in the default cell, else `own_tests_marker`); then, on
     the cells TIME_ZONES names (computed from the subset: the default and the single-mart
@@ -209,7 +220,7 @@ def test_platform_own_tests_pass_as_rendered(platform) -> None:
     if marker is None:
         _run(platform, "make", "test", timeout=OWN_TESTS_TIMEOUT)
     else:
-        command = ("uv", "run", "--no-sync", "pytest", "-q", "-m", marker)
+        command = ("uv", "run", "--no-sync", "pytest", "-q", "-m", marker, *own_test_files(answers))
         _run(platform, *command, timeout=OWN_TESTS_TIMEOUT)
     zone = TIME_ZONES.get(_cell(answers))
     if zone is not None:

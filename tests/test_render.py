@@ -405,7 +405,9 @@ def test_render_image_holds_the_tools_own_environment(tmp_path: Path, layer, too
     into the compose services' image, so a container never installs at start; the build step
     needs no stack config (the image has no .env)."""
     assert tool.image_steps, f"{tool.id} has an own_environment but no image_steps"
-    project = render(tmp_path / "p", **{layer.question: tool.id})
+    answers = {layer.question: tool.id}
+    answers.update({CATALOG.layer(lyr).question: ok[0] for lyr, ok in tool.requires.items()})
+    project = render(tmp_path / "p", **answers)
     runs = [
         line.removeprefix("RUN ")
         for line in (project / "Dockerfile").read_text().splitlines()

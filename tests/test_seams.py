@@ -46,7 +46,13 @@ TOOL_LIBRARIES = {
     "boto3": ("s3", "minio"),
     "botocore": ("s3", "minio"),
     "gcsfs": "gcs",
+    # Google's libraries share the `google` namespace: the longest matching prefix decides.
     "google": "gcs",
+    "google.cloud.bigquery": "bigquery",
+    # Credentials and API errors: the GCS lake and BigQuery both use them.
+    "google.auth": ("gcs", "bigquery"),
+    "google.oauth2": ("gcs", "bigquery"),
+    "google.api_core": ("gcs", "bigquery"),
     "adlfs": "azure",
     "azure": "azure",
 }
@@ -54,6 +60,7 @@ TOOL_LIBRARIES = {
 RANKS = {
     "checks": 0,
     "config": 0,
+    "own_environment": 0,
     "sample": 1,
     "ingestion": 2,
     "lake": 2,
@@ -121,16 +128,17 @@ def test_seams_shared_files_import_no_tool_library(path: Path) -> None:
     for level, module in _imports(path):
         if level:
             continue
-        owner = TOOL_LIBRARIES.get(module.split(".")[0])
+        prefixes = [".".join(module.split(".")[:n]) for n in range(module.count(".") + 1, 0, -1)]
+        owner = next((TOOL_LIBRARIES[p] for p in prefixes if p in TOOL_LIBRARIES), None)
         if module.startswith("dbt.adapters."):
             owner = module.split(".")[2]
         if owner is None:
             continue
         owners = {owner} if isinstance(owner, str) else set(owner)
-        question = next(
+        questions = {
             layer.question for layer in CATALOG.layers for tool in layer.tools if tool.id in owners
-        )
-        rendered_for = {tool for asked, tool in conditions if asked == question}
+        }
+        rendered_for = {tool for asked, tool in conditions if asked in questions}
         assert rendered_for and rendered_for <= owners, (
             f"{path.relative_to(TEMPLATE)} imports {module} ({'/'.join(sorted(owners))}'s "
             "library) but is not rendered only for them: move it under that tool's folder"
@@ -151,6 +159,24 @@ def test_seams_pipeline_names_no_tool() -> None:
             assert not re.search(rf"\b{re.escape(name)}\b", text), (
                 f"pipeline/{path.name} names the tool {name!r}: reach it through its layer"
             )
+
+
+def test_seams_a_shared_bundle_compiler_is_rendered_for_every_tool_that_imports_it() -> None:
+    """``dashboards/superset_bundle.py`` is rendered when the chosen BI tool's catalog entry
+    says ``import_bundle: superset``: every BI tool whose own files (package or tests) import
+    it must say so, or its project would not import."""
+    layer = CATALOG.layer("visualization")
+    tests = [p for p in TESTS.iterdir() if _rendered_name(p.name).startswith("test_")]
+    for path in [*_package_files(), *tests]:
+        text = path.read_text(encoding="utf-8").replace("{{ package_name }}", "pkg")
+        if not re.search(r"\bsuperset_bundle\b", text) or "import" not in text:
+            continue
+        for question, tool_id in _conditions(path):
+            if question == layer.question:
+                assert layer.tool(tool_id).import_bundle == "superset", (
+                    f"{path.relative_to(TEMPLATE)} imports superset_bundle: give {tool_id} "
+                    "`import_bundle: superset` in extensions/catalog.yaml"
+                )
 
 
 @pytest.mark.parametrize("path", _package_files(), ids=lambda p: str(p.relative_to(PACKAGE)))

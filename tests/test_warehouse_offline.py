@@ -8,7 +8,9 @@ warehouse's `warehouse/setup.sql` in the warehouse's dialect; a parse error fail
 
 Nothing is mocked and nothing is executed: the cloud cannot be reached from here, so what the
 warehouse would answer (types, privileges, data) is out of reach; what is checked is that the
-SQL the project sends it is the adapter's own and parses in its dialect.
+SQL the project sends it is the adapter's own and parses in its dialect. The rendered project
+is also installed and its own `tests/test_<warehouse>.py` runs (staging, profile, setup.sql,
+doctor), which no end-to-end cell would run.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pytest
 
 from matrix import dbt_environment, default_answers, e2e_cells
 
-from .conftest import CATALOG, TEMPLATE_ROOT, render
+from .conftest import CATALOG, TEMPLATE_ROOT, own_module_passes, render
 
 OFFLINE = [t for t in CATALOG.layer("warehouse").implemented if not t.runs_locally]
 # The SQL parser of the check (its own pin: the rendered platforms pin theirs for dlt).
@@ -53,6 +55,10 @@ ADMIN_STATEMENTS = {
         # CREATE SCHEMA ... AUTHORIZATION <user>: the schema's owner is the dbt service user.
         "create schema if not exists",
     ],
+    # GRANT takes literal principals: setup.sql builds the statements naming the project's
+    # service accounts from @@project_id (sqlglot keeps `EXECUTE IMMEDIATE` as a Command whose
+    # argument it quotes).
+    "bigquery": ["execute 'immediate format("],
 }
 # What dbt compiles: models, data tests and hooks (operations).
 NODE_KINDS = {"model", "test", "operation"}
@@ -82,7 +88,15 @@ def sql_problems(python: str, dialect: str, files: dict[str, str]) -> dict[str, 
     return {name: [ANSI.sub("", p) for p in found] for name, found in report.items()}
 
 
-@pytest.fixture(scope="module", params=OFFLINE, ids=lambda tool: tool.id)
+# One xdist group per warehouse: its tests share the fixture, and two workers building the same
+# adapter environment (build/dbt-<adapter>-<hash>) at once collide.
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(tool, id=tool.id, marks=pytest.mark.xdist_group(f"offline-{tool.id}"))
+        for tool in OFFLINE
+    ],
+)
 def offline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """(warehouse, rendered project, the `dbt` and `python` of its adapter's environment)."""
     warehouse = request.param
@@ -104,10 +118,24 @@ def _dbt(dbt: str, project: Path, *args: str) -> subprocess.CompletedProcess:
         "REDSHIFT_USER": "offline_check",
         "REDSHIFT_STAGING_URL": "s3://offline-check/lake/warehouse/redshift",
         "REDSHIFT_COPY_ROLE_ARN": "default",
+        # A token that is never sent: no Application Default Credentials are looked up.
+        "BIGQUERY_KEYFILE": "",
+        "BIGQUERY_ACCESS_TOKEN": "offline-check",
+        "BIGQUERY_PROJECT": "offline-check-dev",
+        "BIGQUERY_PROD_PROJECT": "offline-check",
+        "BIGQUERY_LOCATION": "US",
+        "BIGQUERY_STAGING_URL": "gs://offline-check/lake/warehouse/bigquery",
     }
     cmd = [dbt, *args, "--project-dir", str(transform), "--profiles-dir", str(transform)]
     cmd += ["--target-path", str(project / "target"), "--log-path", str(project / "logs")]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+
+
+def test_warehouse_offline_project_passes_its_own_warehouse_tests(offline, tmp_path: Path) -> None:
+    """The rendered `tests/test_<warehouse>.py` (staging, profile, setup.sql, doctor), installed
+    and run as a user would: no e2e cell runs it for a warehouse nothing here can run."""
+    warehouse, project, _, _ = offline
+    own_module_passes(project, warehouse.id, tmp_path / "home")
 
 
 def test_warehouse_offline_project_compiles_and_parses_in_its_dialect(offline) -> None:

@@ -6,8 +6,19 @@
     {{ return(execute and flags.INTROSPECT) }}
 {%- endmacro %}
 
-{#- dbt's is_incremental(), except where nothing can be looked up (see can_introspect): there
-    a model compiles as its first, full build. -#}
+{#- dbt's is_incremental(), except where nothing can be looked up (see can_introspect), or
+    where the warehouse's tables cannot merge (merges_incrementally): there a model compiles as
+    its first, full build. -#}
 {% macro is_incremental() -%}
-    {{ return(can_introspect() and dbt.is_incremental()) }}
+    {{ return(can_introspect() and dbt.is_incremental() and merges_incrementally()) }}
+{%- endmacro %}
+
+{#- Whether an incremental model's table can merge new rows in (true but where a warehouse's
+    macros say otherwise: the Spark twin's plain parquet tables, macros/spark.sql). -#}
+{% macro merges_incrementally() -%}
+    {{ return(adapter.dispatch('merges_incrementally')()) }}
+{%- endmacro %}
+
+{% macro default__merges_incrementally() -%}
+    {{ return(true) }}
 {%- endmacro %}

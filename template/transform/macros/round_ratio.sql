@@ -3,6 +3,10 @@
     warehouses (DuckDB) divide decimals in floating point: rounding a float such as 5.00499999...
     would lose the half-up rule that the ground truth (Python Decimal, ROUND_HALF_UP) applies. -#}
 {% macro round_ratio(numerator, denominator, scale) -%}
+    {{ return(adapter.dispatch('round_ratio')(numerator, denominator, scale)) }}
+{%- endmacro %}
+
+{% macro default__round_ratio(numerator, denominator, scale) -%}
     round(
         cast(
             cast({{ numerator }} as decimal(38, 12)) / nullif({{ denominator }}, 0)

@@ -1,5 +1,6 @@
-"""Apache Superset: the dashboard specs compiled to an import bundle (``bundle.py``) and
-published into Superset, which runs in its own environment (``.venv-superset``).
+"""Apache Superset: the dashboard specs compiled to an import bundle
+(``dashboards/superset_bundle.py``, shared with Preset) and published into Superset, which runs
+in its own environment (``.venv-superset``).
 
 apache-superset pins its own stack (Flask, SQLAlchemy 1.4, pandas), so it never shares
 ``.venv``: ``platform dashboards publish`` installs it on first use (``requirements.txt``,
@@ -14,20 +15,18 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
+from ... import own_environment
 from ...checks import Check
 from ...config.base import DashboardSettings, Strict
 from ...config.schema import PROJECT_ROOT
 from .. import PublishError
-from ..spec import SpecError, load_specs
-from .bundle import compile_bundle, write_bundle
+from ..superset_bundle import bundle_files, write_bundle
 
 if TYPE_CHECKING:
     from ...config import StackConfig
@@ -90,21 +89,6 @@ def runtime_env(cfg: StackConfig) -> dict[str, str]:
     }
 
 
-def bundle_files(cfg: StackConfig) -> dict[str, Any]:
-    """The import bundle of the configured marts' specs (path in the bundle -> content)."""
-    connection = getattr(cfg.module("warehouse"), "bi_connection", None)
-    if connection is None:
-        raise PublishError(
-            f"Superset cannot reach the {cfg.tool('warehouse')} warehouse from this project "
-            "yet (its module has no bi_connection): choose the duckdb or postgres warehouse"
-        )
-    try:
-        specs = load_specs(cfg.dashboard_specs_dir, cfg.marts, cfg.root)
-    except SpecError as exc:
-        raise PublishError(str(exc)) from None
-    return compile_bundle(cfg.platform.name, specs, connection(cfg))
-
-
 def isolated_settings(root: Path) -> dict[str, str]:
     """A throwaway Superset for tests: its home, bundle and secrets under ``root``."""
     return {
@@ -120,11 +104,6 @@ def build_bundle(cfg: StackConfig) -> Path:
     return write_bundle(bundle_files(cfg), bundle_dir(cfg))
 
 
-def _uv() -> list[str]:
-    found = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
-    return [found] if found else ["python3", "-m", "uv"]
-
-
 def _env(cfg: StackConfig, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env.update(cfg.runtime_env())
@@ -134,25 +113,9 @@ def _env(cfg: StackConfig, **extra: str) -> dict[str, str]:
 
 
 def ensure_environment() -> Path:
-    """``.venv-superset`` with ``requirements.txt`` installed; (re)installed only when the
-    requirements changed since the last install (needs no stack config: the compose image
-    builds it). Returns its ``bin`` folder."""
-    venv = environment_dir()
-    bin_dir = venv / "bin"
-    stamp = venv / ".installed"
-    wanted = REQUIREMENTS.read_text(encoding="utf-8")
-    if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
-        return bin_dir
-    python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    pip = [*_uv(), "pip", "install", "--quiet", "--compile-bytecode"]
-    for command in (
-        [*_uv(), "venv", "--quiet", "--allow-existing", "--python", python, str(venv)],
-        [*pip, "--python", str(bin_dir / "python"), "--requirement", str(REQUIREMENTS)],
-    ):
-        subprocess.run(command, check=True, env=env)
-    stamp.write_text(wanted, encoding="utf-8")
-    return bin_dir
+    """``.venv-superset`` with ``requirements.txt`` installed (see ``own_environment``; needs
+    no stack config: the compose image builds it). Returns its ``bin`` folder."""
+    return own_environment.ensure(environment_dir(), REQUIREMENTS)
 
 
 def _run(cfg: StackConfig, command: list[str], what: str, **extra: str) -> str:

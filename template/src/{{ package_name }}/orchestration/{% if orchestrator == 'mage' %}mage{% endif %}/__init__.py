@@ -10,7 +10,6 @@ command. Nothing here imports mage-ai; ``runner.py`` runs inside Mage's environm
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from ... import own_environment
 from ...checks import Check
 from ...config.schema import PROJECT_ROOT
 from .settings import Settings
@@ -76,42 +76,10 @@ def trigger_schedule(path: Path | None = None) -> str | None:
     return None
 
 
-def _uv() -> list[str]:
-    """uv: on PATH, else beside this environment's Python, else as a module (`make setup`
-    installs it with pip when it is missing)."""
-    found = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
-    return [found] if found else ["python3", "-m", "uv"]
-
-
 def ensure_environment() -> Path:
-    """``.venv-mage`` with ``requirements.txt`` installed; (re)installed only when the
-    requirements changed since the last install. Returns the environment's ``bin`` folder."""
-    venv = environment_dir()
-    bin_dir = venv / "bin"
-    stamp = venv / ".installed"
-    wanted = REQUIREMENTS.read_text(encoding="utf-8")
-    if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
-        return bin_dir
-    python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    steps = [
-        [*_uv(), "venv", "--quiet", "--allow-existing", "--python", python, str(venv)],
-        [
-            *_uv(),
-            "pip",
-            "install",
-            "--quiet",
-            "--compile-bytecode",
-            "--python",
-            str(bin_dir / "python"),
-            "--requirement",
-            str(REQUIREMENTS),
-        ],
-    ]
-    for command in steps:
-        subprocess.run(command, check=True, env=env)
-    stamp.write_text(wanted, encoding="utf-8")
-    return bin_dir
+    """``.venv-mage`` with ``requirements.txt`` installed (see ``own_environment``).
+    Returns the environment's ``bin`` folder."""
+    return own_environment.ensure(environment_dir(), REQUIREMENTS)
 
 
 def _mage_env(cfg: StackConfig) -> dict[str, str]:

@@ -21,9 +21,14 @@ attributed as (
 ),
 
 channels as (
-    select channel from spend
-    union
-    select channel from attributed
+    -- Distinct over UNION ALL: a bare UNION is no BigQuery (it wants UNION DISTINCT, which
+    -- Snowflake lacks).
+    select distinct channel
+    from (
+        select channel from spend
+        union all
+        select channel from attributed
+    ) as both_sources
 ),
 
 new_customers as (

@@ -20,11 +20,13 @@ coverage as (
         active_day,
         cast({{ dbt.dateadd('day', 1, 'active_day') }} as date) as day_after,
         case
-            when next_active_day < {{ dbt.dateadd('day', 7, 'active_day') }} then next_active_day
+            when next_active_day < cast({{ dbt.dateadd('day', 7, 'active_day') }} as date)
+                then next_active_day
             else cast({{ dbt.dateadd('day', 7, 'active_day') }} as date)
         end as week_end,
         case
-            when next_active_day < {{ dbt.dateadd('day', 30, 'active_day') }} then next_active_day
+            when next_active_day < cast({{ dbt.dateadd('day', 30, 'active_day') }} as date)
+                then next_active_day
             else cast({{ dbt.dateadd('day', 30, 'active_day') }} as date)
         end as month_end
     from stretches

@@ -20,12 +20,26 @@ from ....pipeline.transform import dbt_environment
 RUN_TARGET_PATH = Path("target") / "dagster"
 
 
+def _built_schema(dbt_resource_props: Mapping[str, Any]) -> str | None:
+    """The schema dbt builds a model in (macros/generate_schema_name.sql: bronze, silver, gold,
+    or the mart's folder name), not only the configured one: marts configure none."""
+    if dbt_resource_props.get("resource_type") != "model":
+        return None
+    return dbt_resource_props.get("schema") or None
+
+
 class LayerTranslator(DagsterDbtTranslator):
-    """Groups dbt models by their schema: bronze, silver, gold and one group per mart."""
+    """Keys models ``[<schema>, <model>]`` and groups them by schema: bronze, silver, gold and
+    one group per mart."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        schema = _built_schema(dbt_resource_props)
+        if schema:
+            return dg.AssetKey([schema, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        schema = dbt_resource_props.get("config", {}).get("schema")
-        return schema or super().get_group_name(dbt_resource_props)
+        return _built_schema(dbt_resource_props) or super().get_group_name(dbt_resource_props)
 
 
 def dbt_project(cfg: StackConfig) -> DbtProject:
