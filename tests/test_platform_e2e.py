@@ -5,7 +5,10 @@ Runs an all-pairs subset of the locally runnable combinations plus one cell per 
 (`e2e: once`) tool, computed from the catalog (`matrix.e2e_cells`; the default platform is the
 first cell, and one cell narrows the marts to a single one). The default
 cell and the single-mart cell also run their pipeline tests under a machine time zone west and
-one far east of UTC: the marts must not depend on it."""
+one far east of UTC (batch 1): the marts must not depend on it.
+
+Each tool's own tests run in one cell, its home (`own_test_commands`); the others run the
+smoke (batch 1 and the same batch again): tests/test_e2e_plan.py checks that plan."""
 
 from __future__ import annotations
 
@@ -186,45 +189,99 @@ DUCKDB_MART_ROWS = (
 )
 
 
-def own_tests_marker(answers: dict) -> str | None:
-    """The rendered tests a cell runs: all of them (`make test`, None) for the default cell;
-    elsewhere those marked with a layer whose tool differs from the default's (each rendered
-    test module is marked with the layers it exercises), since the rest ran in the default cell
-    with the same tools."""
-    differing = [
-        layer.id for layer in CATALOG.layers if answers[layer.question] != DEFAULT[layer.question]
+# The layers whose logic the rendered `scenario` tests (batch 2, late versions, dirt, a killed
+# ingest) exercise: they run in the home cells of these layers' tools, not for a lake, an
+# orchestrator or a BI tool (those change where files live or what runs the steps, and batch 1
+# plus the same batch again checks that).
+SCENARIO_LAYERS = {"ingestion", "warehouse", "processing", "marts"}
+# The layers the rendered tests/test_pipeline.py is marked with (its batch 1 is the smoke).
+PIPELINE_LAYERS = {"ingestion", "data_lake", "warehouse", "processing", "marts"}
+# The smoke every cell runs: batch 1's marts equal the ground truth, every bronze row accounted
+# for, the same batch again changes nothing.
+SMOKE = ("tests/test_pipeline.py", "-m", "not scenario")
+
+
+def _value(value: object) -> object:
+    return sorted(value) if isinstance(value, list) else value
+
+
+def _differing(answers: dict) -> list[str]:
+    """The layers whose answer differs from the default platform's."""
+    return [
+        layer.id
+        for layer in CATALOG.layers
+        if _value(answers[layer.question]) != _value(DEFAULT[layer.question])
     ]
-    return " or ".join(differing) if differing else None
 
 
-def own_test_files(answers: dict) -> list[str]:
-    """The rendered test modules the catalog limits a cell to (`e2e_own_tests` of its tools
-    that differ from the default's); [] runs every module the marker selects."""
+def home_cell(question: str, value: object) -> dict:
+    """The cell where a non-default answer's own tests run: of the subset's cells holding it,
+    the one with the fewest layers differing from the default (the first on ties)."""
+    holders = [c for c in PAIRWISE if _value(c[question]) == _value(value)]
+    return min(holders, key=lambda c: len(_differing(c)))
+
+
+def home_layers(answers: dict) -> list[str]:
+    """The layers whose (non-default) answer has its home in this cell."""
+    return [
+        layer.id
+        for layer in CATALOG.layers
+        if layer.id in _differing(answers)
+        and _cell(home_cell(layer.question, answers[layer.question])) == _cell(answers)
+    ]
+
+
+def own_test_commands(answers: dict) -> list[tuple[str, ...]]:
+    """The pytest arguments of a cell's own tests (the default cell runs `make test` instead).
+
+    A tool's marked tests run once, in its home cell (`home_layers`: `-m <layer> or ...`,
+    without the `scenario` tests unless a layer of SCENARIO_LAYERS is at home, and limited to
+    the catalog's `e2e_own_tests` where a tool names them); every other cell, and a home cell
+    whose selection holds no batch-1 pipeline test, runs the SMOKE."""
+    homes = home_layers(answers)
+    commands: list[tuple[str, ...]] = []
     files: list[str] = []
-    for layer in CATALOG.layers:
-        chosen = answers[layer.question]
-        if chosen != DEFAULT[layer.question] and isinstance(chosen, str):  # marts: a list
-            files += layer.tool(chosen).e2e_own_tests
-    return files
+    if homes:
+        expression = " or ".join(homes)
+        if not set(homes) & SCENARIO_LAYERS:
+            expression = f"({expression}) and not scenario"
+        for layer in CATALOG.layers:
+            if layer.id in homes and not layer.multiselect:
+                files += layer.tool(answers[layer.question]).e2e_own_tests
+        commands.append(("-m", expression, *files))
+    smoke_ran = set(homes) & PIPELINE_LAYERS and (
+        not files or any(f.startswith(SMOKE[0]) for f in files)
+    )
+    if not smoke_ran:
+        commands.append(SMOKE)
+    return commands
 
 
 def test_platform_own_tests_pass_as_rendered(platform) -> None:
-    """The cell's own tests (`make test` in the default cell, else `own_tests_marker`); then, on
-    the cells TIME_ZONES names (computed from the subset: the default and the single-mart
-    cell), the pipeline tests again under that machine time zone."""
+    """The cell's own tests (`make test` in the default cell, else `own_test_commands`); then,
+    on the cells TIME_ZONES names (computed from the subset: the default and the single-mart
+    cell), batch 1 of the pipeline tests again under that machine time zone."""
     project, _ = platform
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    marker = own_tests_marker(answers)
     # A heavy cell's own tests (an orchestrator, a BI tool, a twin) took up to 28 min on a
     # loaded 2-core machine: the limit only catches a hang.
-    if marker is None:
+    if not _differing(answers):
         _run(platform, "make", "test", timeout=OWN_TESTS_TIMEOUT)
     else:
-        command = ("uv", "run", "--no-sync", "pytest", "-q", "-m", marker, *own_test_files(answers))
-        _run(platform, *command, timeout=OWN_TESTS_TIMEOUT)
+        for arguments in own_test_commands(answers):
+            _run(
+                platform,
+                "uv",
+                "run",
+                "--no-sync",
+                "pytest",
+                "-q",
+                *arguments,
+                timeout=OWN_TESTS_TIMEOUT,
+            )
     zone = TIME_ZONES.get(_cell(answers))
     if zone is not None:
-        _run(platform, "uv", "run", "--no-sync", "pytest", "-q", "tests/test_pipeline.py", TZ=zone)
+        _run(platform, "uv", "run", "--no-sync", "pytest", "-q", *SMOKE, TZ=zone)
 
 
 def test_platform_keeps_all_state_inside_the_project(platform) -> None:
