@@ -26,6 +26,10 @@ class DbtProjectMissing(FileNotFoundError):
     """``transform/dbt_project.yml`` (or the profiles) cannot be found."""
 
 
+class DbtParseFailed(RuntimeError):
+    """``dbt parse`` failed: the project does not compile (its message says where)."""
+
+
 @dataclass(frozen=True)
 class DbtRun:
     """Outcome of one dbt command: per-status node counts, failures and wall time."""
@@ -144,6 +148,17 @@ def run_dbt(
         failures=run.failures,
         result=run.result,
     )
+
+
+def parse_manifest(cfg: StackConfig, *, target_path: Path | None = None) -> Any:
+    """dbt's manifest of the project (``dbt parse``: no warehouse connection, nothing staged),
+    for an orchestrator that ties its own steps to dbt's nodes (e.g. ingestion to sources)."""
+    check_dbt_project(cfg)
+    with dbt_environment(cfg, target_path=target_path):
+        run = processing_tool(cfg).invoke(_with_project_args(cfg, ["parse"]))
+    if not run.success:
+        raise DbtParseFailed("; ".join(run.failures) or "dbt parse failed")
+    return run.result.result
 
 
 def run_build(cfg: StackConfig, *extra: str, **kwargs: Any) -> DbtRun:
