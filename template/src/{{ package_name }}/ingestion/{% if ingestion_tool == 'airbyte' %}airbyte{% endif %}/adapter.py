@@ -1,0 +1,148 @@
+"""The bronze adapter: Airbyte's destination streams -> the bronze contract, once for every
+source, so silver, gold and the marts read the same bronze whichever tool ingested.
+
+Each destination file (``<destination>/<source>/<stream>/<sync>.parquet``, Airbyte's shape:
+``shape.py``) of a sync not adapted yet becomes part of one bronze load per table and sync:
+``<bronze>/<source>/<table>/load_id=<sync>/`` (the sync's time as a Unix timestamp). The mapping:
+
+- Airbyte's system columns (``_airbyte_*``, ``_ab_source_file_url``) are dropped;
+- each column gets its bronze type, or stays text where a value does not fit (``readers/``);
+- the platform's incremental cursor on ``updated_at`` (``readers/cursor.py``, the same rule as
+  every other tool's) picks the rows to load: Airbyte hands over every row at or after the
+  cursor it was given, so the overlap is dropped here, and a re-run adds nothing;
+- the lineage columns of the contract are added (``_load_id``, ``_row_id``, ``_loaded_at``,
+  ``_source``).
+
+The adapter's state (the syncs adapted, the cursor per table, the files read) is kept in
+``<destination>/_adapter/<source>.json``, saved once every table of a sync is in bronze; a load
+folder of a sync that did not commit is written again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ...config import StackConfig
+from ...sample.schema import SOURCE_TABLES
+from ..contract import LOAD_FOLDER_PREFIX
+from ..readers.cursor import Cursor
+from ..readers.sources import Lineage, selected_batches
+from .shape import SYSTEM_COLUMNS, stream_dir, sync_of
+
+PARTIAL = ".partial"
+
+
+def load_id_of(micros: int) -> str:
+    """``1763371234.123456``: a load id (a Unix timestamp, as the contract's ids are)."""
+    return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+
+def state_path(destination: Path, source: str) -> Path:
+    return destination / "_adapter" / f"{source}.json"
+
+
+def load_state(destination: Path, source: str) -> dict[str, Any]:
+    path = state_path(destination, source)
+    if not path.is_file():
+        return {"adapted": [], "tables": {}}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def save_state(destination: Path, source: str, state: dict[str, Any]) -> None:
+    path = state_path(destination, source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(partial, path)
+
+
+def source_table(data: pa.Table) -> pa.Table:
+    """A destination table without Airbyte's columns: the source's own."""
+    return data.drop_columns([name for name in SYSTEM_COLUMNS if name in data.column_names])
+
+
+def pending_syncs(destination: Path, source: str, adapted: set[int]) -> list[int]:
+    """The syncs with destination files that bronze has not taken in yet, oldest first."""
+    syncs = {
+        sync_of(path)
+        for table in SOURCE_TABLES[source]
+        for path in stream_dir(destination, source, table).glob("*.parquet")
+    }
+    return sorted(syncs - adapted)
+
+
+def _write_load(cfg: StackConfig, source: str, table: str, sync: int, batches: Iterator[pa.Table]) -> int:
+    fs, bronze = cfg.module("data_lake").bronze_filesystem(cfg)
+    load_id = load_id_of(sync)
+    folder = f"{bronze}/{source}/{table}/{LOAD_FOLDER_PREFIX}{load_id}"
+    fs.delete_dir_contents(folder, missing_dir_ok=True)  # a load that did not commit
+    lineage = Lineage(source, table, load_id)
+    written: list[tuple[str, str]] = []
+    rows = 0
+    for number, batch in enumerate(batches):
+        if not written:
+            fs.create_dir(folder, recursive=True)
+        data = lineage(batch)
+        partial = f"{folder}/.{number:04d}-{uuid.uuid4().hex}{PARTIAL}"
+        pq.write_table(data, partial, filesystem=fs)
+        written.append((partial, f"{folder}/{number:04d}.parquet"))
+        rows += data.num_rows
+    for partial, final in written:
+        fs.move(partial, final)
+    if not written:
+        fs.delete_dir(folder) if _exists(fs, folder) else None
+    return rows
+
+
+def _exists(fs: Any, path: str) -> bool:
+    from pyarrow.fs import FileType
+
+    return fs.get_file_info(path).type != FileType.NotFound
+
+
+def adapt_sync(
+    cfg: StackConfig, source: str, destination: Path, sync: int, state: dict[str, Any]
+) -> dict[str, int]:
+    """Write one sync's destination files as bronze loads (a load per table); rows per table.
+    ``state`` (the cursor per table) is updated in place."""
+    rows: dict[str, int] = {}
+    for table in SOURCE_TABLES[source]:
+        path = stream_dir(destination, source, table) / f"{sync}.parquet"
+        if not path.is_file():
+            continue
+        table_state: dict[str, Any] = state["tables"].setdefault(table, {})
+        files = table_state.pop("files", None)  # the files source's read files: not a cursor
+
+        def read(_cursor: Cursor, path: Path = path) -> Iterator[pa.Table]:
+            parquet = pq.ParquetFile(path)
+            for batch in parquet.iter_batches(batch_size=50_000):
+                yield source_table(pa.Table.from_batches([batch]))
+
+        rows[table] = _write_load(cfg, source, table, sync, selected_batches(table, read, table_state))
+        if files is not None:
+            table_state["files"] = files
+    return rows
+
+
+def adapt_source(cfg: StackConfig, source: str, destination: Path) -> tuple[dict[str, int], list[str]]:
+    """Adapt every sync of ``source`` not adapted yet; (rows per table, load ids written)."""
+    state = load_state(destination, source)
+    adapted = set(state["adapted"])
+    rows = dict.fromkeys(SOURCE_TABLES[source], 0)
+    load_ids: list[str] = []
+    for sync in pending_syncs(destination, source, adapted):
+        for table, count in adapt_sync(cfg, source, destination, sync, state).items():
+            rows[table] += count
+            if count:
+                load_ids.append(load_id_of(sync))
+        state["adapted"].append(sync)
+        save_state(destination, source, state)
+    return rows, sorted(set(load_ids))
