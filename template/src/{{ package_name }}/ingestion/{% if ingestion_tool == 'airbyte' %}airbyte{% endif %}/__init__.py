@@ -118,11 +118,15 @@ def pyairbyte_sync(
     files: dict[str, dict[str, list[int]]] = {}
     job: dict[str, Any] = {"source": source, "destination": str(target), "streams": list(tables)}
     server: Any = nullcontext(api_base_url)
-    bin_dir = ensure_environment()
     if source == FILES:
         files = _new_files(cfg, state)
+        if not files:  # every file was read: nothing to sync
+            return {}
         job["streams"] = sorted(files)
-        job["config"] = {"folder": str(cfg.files_dir), "tables": {t: sorted(f) for t, f in files.items()}}
+        job["config"] = {
+            "folder": str(cfg.files_dir),
+            "tables": {t: sorted(f) for t, f in files.items()},
+        }
     elif source == SHOP_DB:
         keys = {table: TABLES_BY_NAME[table].key[0] for table in tables}
         job["config"] = {
@@ -130,6 +134,7 @@ def pyairbyte_sync(
             "tables": keys,
             "updated_since": _since(state, tables, text=True),
         }
+    bin_dir = ensure_environment()
     if source in EXECUTABLES:
         job["executable"] = str(bin_dir / EXECUTABLES[source])
     if source == SHOP_API:
@@ -137,11 +142,16 @@ def pyairbyte_sync(
         url = api_base_url or configured
         server = serve_sample_api(cfg.api_data_path) if url is None else nullcontext(url)
         job["manifest"] = str(MANIFEST)
-        job["config"] = {"page_size": cfg.api_page_size, "updated_since": _since(state, tables, text=False)}
+        job["config"] = {
+            "page_size": cfg.api_page_size,
+            "updated_since": _since(state, tables, text=False),
+        }
     logs = target / "_pyairbyte" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    env.update({"AIRBYTE_OFFLINE_MODE": "1", "DO_NOT_TRACK": "1", "AIRBYTE_LOGGING_ROOT": str(logs)})
+    env.update(
+        {"AIRBYTE_OFFLINE_MODE": "1", "DO_NOT_TRACK": "1", "AIRBYTE_LOGGING_ROOT": str(logs)}
+    )
     with server as url, tempfile.TemporaryDirectory() as tmp:
         if source == SHOP_API:
             job["config"]["api_url"] = url
@@ -236,4 +246,3 @@ def check(cfg: StackConfig) -> Check:
             )
         states.append(f"{source}/{connection_id}={status}")
     return Check("ingestion (airbyte)", True, f"connections: {', '.join(states)}")
-

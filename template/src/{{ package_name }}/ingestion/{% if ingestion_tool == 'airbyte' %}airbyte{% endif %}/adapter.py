@@ -79,7 +79,9 @@ def pending_syncs(destination: Path, source: str, adapted: set[int]) -> list[int
     return sorted(syncs - adapted)
 
 
-def _write_load(cfg: StackConfig, source: str, table: str, sync: int, batches: Iterator[pa.Table]) -> int:
+def _write_load(
+    cfg: StackConfig, source: str, table: str, sync: int, batches: Iterator[pa.Table]
+) -> int:
     fs, bronze = cfg.module("data_lake").bronze_filesystem(cfg)
     load_id = load_id_of(sync)
     folder = f"{bronze}/{source}/{table}/{LOAD_FOLDER_PREFIX}{load_id}"
@@ -97,8 +99,8 @@ def _write_load(cfg: StackConfig, source: str, table: str, sync: int, batches: I
         rows += data.num_rows
     for partial, final in written:
         fs.move(partial, final)
-    if not written:
-        fs.delete_dir(folder) if _exists(fs, folder) else None
+    if not written and _exists(fs, folder):
+        fs.delete_dir(folder)
     return rows
 
 
@@ -126,13 +128,17 @@ def adapt_sync(
             for batch in parquet.iter_batches(batch_size=50_000):
                 yield source_table(pa.Table.from_batches([batch]))
 
-        rows[table] = _write_load(cfg, source, table, sync, selected_batches(table, read, table_state))
+        rows[table] = _write_load(
+            cfg, source, table, sync, selected_batches(table, read, table_state)
+        )
         if files is not None:
             table_state["files"] = files
     return rows
 
 
-def adapt_source(cfg: StackConfig, source: str, destination: Path) -> tuple[dict[str, int], list[str]]:
+def adapt_source(
+    cfg: StackConfig, source: str, destination: Path
+) -> tuple[dict[str, int], list[str]]:
     """Adapt every sync of ``source`` not adapted yet; (rows per table, load ids written)."""
     state = load_state(destination, source)
     adapted = set(state["adapted"])

@@ -30,7 +30,11 @@ class AirbyteSyncError(IngestError):
 
 def token_body(client_id: str, client_secret: str) -> dict[str, str]:
     """``POST /applications/token``'s body."""
-    return {"client_id": client_id, "client_secret": client_secret, "grant-type": "client_credentials"}
+    return {
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "grant-type": "client_credentials",
+    }
 
 
 def job_body(connection_id: str) -> dict[str, str]:
@@ -64,14 +68,19 @@ class AirbyteClient:
                 return json.load(response)
         except HTTPError as exc:
             detail = exc.read().decode("utf-8", errors="replace")[:300]
-            raise AirbyteSyncError(f"Airbyte API {method} {path}: HTTP {exc.code}: {detail}") from exc
+            raise AirbyteSyncError(
+                f"Airbyte API {method} {path}: HTTP {exc.code}: {detail}"
+            ) from exc
         except URLError as exc:
             raise AirbyteSyncError(f"Airbyte API {method} {path}: {exc.reason}") from exc
 
     def token(self) -> str:
         if not self._token:
             answer = self._request(
-                "POST", "/applications/token", token_body(self.client_id, self.client_secret), auth=False
+                "POST",
+                "/applications/token",
+                token_body(self.client_id, self.client_secret),
+                auth=False,
             )
             self._token = str(answer.get("access_token", ""))
             if not self._token:

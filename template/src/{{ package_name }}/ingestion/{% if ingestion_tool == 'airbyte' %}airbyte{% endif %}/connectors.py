@@ -36,7 +36,11 @@ TEXT = {"type": ["null", "string"]}
 
 
 def _schema(columns: Iterable[str]) -> dict[str, Any]:
-    return {"type": "object", "additionalProperties": True, "properties": dict.fromkeys(columns, TEXT)}
+    return {
+        "type": "object",
+        "additionalProperties": True,
+        "properties": dict.fromkeys(columns, TEXT),
+    }
 
 
 def _text(value: Any) -> str | None:
@@ -53,6 +57,7 @@ class FileTable(Stream):
 
     def __init__(self, name: str, folder: Path, files: list[str]) -> None:
         self._name, self.folder, self.files = name, folder, files
+        self._schema: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -69,11 +74,14 @@ class FileTable(Stream):
                     yield json.loads(line)
 
     def get_json_schema(self) -> Mapping[str, Any]:
-        columns: dict[str, None] = {}
-        for name in self.files:
-            for row in self._rows(self.folder / name):
-                columns.update(dict.fromkeys(row))
-        return _schema([*columns, FILE_URL])
+        # Every field of the files (the CDK asks for the schema often: it is read once).
+        if self._schema is None:
+            columns: dict[str, None] = {}
+            for name in self.files:
+                for row in self._rows(self.folder / name):
+                    columns.update(dict.fromkeys(row))
+            self._schema = _schema([*columns, FILE_URL])
+        return self._schema
 
     def read_records(
         self,
@@ -94,6 +102,7 @@ class DbTable(Stream):
 
     def __init__(self, name: str, key: str, path: Path, updated_since: str) -> None:
         self._name, self._key, self.path, self.since = name, key, path, updated_since
+        self._schema: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -107,9 +116,11 @@ class DbTable(Stream):
         return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
 
     def get_json_schema(self) -> Mapping[str, Any]:
-        with closing(self._connect()) as connection:
-            info = connection.execute(f'PRAGMA table_info("{self._name}")').fetchall()
-        return _schema(row[1] for row in info)
+        if self._schema is None:
+            with closing(self._connect()) as connection:
+                info = connection.execute(f'PRAGMA table_info("{self._name}")').fetchall()
+            self._schema = _schema(row[1] for row in info)
+        return self._schema
 
     def read_records(
         self,

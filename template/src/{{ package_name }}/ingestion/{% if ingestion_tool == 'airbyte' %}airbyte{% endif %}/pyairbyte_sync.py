@@ -5,7 +5,7 @@ platform (whose libraries that environment does not hold).
 The job names the source (``files``, ``shop_db``, ``shop_api``), its connector (a local
 executable speaking the Airbyte protocol, or the declarative manifest ``shop_api.yaml``), its
 config and the destination folder. PyAirbyte reads the source (``AIRBYTE_OFFLINE_MODE=1``: no
-registry, no telemetry) into its DuckDB cache (``<destination>/_pyairbyte/<source>.duckdb``),
+registry, no telemetry) into its DuckDB cache (``<destination>/_pyairbyte/cache_<source>.duckdb``),
 appending; the records that sync added are then written to the destination in Airbyte's shape,
 one parquet file per stream and sync: ``<destination>/<source>/<stream>/<sync>.parquet`` with the
 source's columns and Airbyte's ``_airbyte_raw_id``, ``_airbyte_extracted_at``,
@@ -27,10 +27,10 @@ from typing import Any
 os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-import airbyte as ab  # noqa: E402
-import duckdb  # noqa: E402
-import yaml  # noqa: E402
-from airbyte.caches import DuckDBCache  # noqa: E402
+import airbyte as ab
+import duckdb
+import yaml
+from airbyte.caches import DuckDBCache
 
 SYSTEM_COLUMNS = (
     "_airbyte_raw_id",
@@ -106,7 +106,7 @@ def main(job_path: str) -> None:
         for path in folder.glob("*.parquet*"):
             if path.name.split(".")[0] not in committed:
                 path.unlink()
-    db = home / f"{source_name}.duckdb"
+    db = home / f"cache_{source_name}.duckdb"  # not <schema>.duckdb: DuckDB would mix the two names
     cache = DuckDBCache(db_path=db, schema_name=source_name, cache_dir=home / "cache")
     if job["streams"]:
         source = _source(job)
