@@ -35,7 +35,7 @@ from ...sample.schema import SOURCE_TABLES
 from ..contract import LOAD_FOLDER_PREFIX
 from ..readers.cursor import Cursor
 from ..readers.sources import Lineage, selected_batches
-from .shape import SYSTEM_COLUMNS, stream_dir, sync_of
+from .shape import PREFIXES, SYSTEM_COLUMNS, stream_dir, sync_of
 
 PARTIAL = ".partial"
 
@@ -66,7 +66,9 @@ def save_state(destination: Path, source: str, state: dict[str, Any]) -> None:
 
 def source_table(data: pa.Table) -> pa.Table:
     """A destination table without Airbyte's columns: the source's own."""
-    return data.drop_columns([name for name in SYSTEM_COLUMNS if name in data.column_names])
+    return data.drop_columns(
+        [name for name in data.column_names if name in SYSTEM_COLUMNS or name.startswith(PREFIXES)]
+    )
 
 
 def pending_syncs(destination: Path, source: str, adapted: set[int]) -> list[int]:

@@ -28,9 +28,9 @@ os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 import airbyte as ab
-import duckdb
 import yaml
 from airbyte.caches import DuckDBCache
+from sqlalchemy import text
 
 SYSTEM_COLUMNS = (
     "_airbyte_raw_id",
@@ -61,32 +61,40 @@ def _source(job: dict[str, Any]) -> Any:
 
 
 def _export(
-    db: Path, schema: str, stream: str, after: str | None, target: Path
+    cache: DuckDBCache, schema: str, stream: str, after: str | None, target: Path
 ) -> tuple[int, str | None]:
-    """The stream's rows extracted after ``after`` -> ``target`` (parquet); (rows, newest)."""
-    columns = ", ".join(f'"{c}"' for c in SYSTEM_COLUMNS[:2])
-    with duckdb.connect(str(db), read_only=True) as con:
-        table = f'"{schema}"."{stream}"'
+    """The stream's rows extracted after ``after`` -> ``target`` (parquet), through the
+    cache's own DuckDB connection; (rows, newest extraction time)."""
+    # The cache's own system columns (it has no generation id), written back in this order.
+    columns = ", ".join(SYSTEM_COLUMNS[:3])
+    table = f'"{schema}"."{stream}"'
+    with cache.get_sql_engine().begin() as con:
         known = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
-            "AND table_name = ?",
-            [schema, stream],
-        ).fetchone()
-        if not known or not known[0]:  # the stream never had a record
+            text(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_schema = :schema AND table_name = :stream"
+            ),
+            {"schema": schema, "stream": stream},
+        ).scalar()
+        if not known:  # the stream never had a record
             return 0, None
-        where = "" if after is None else f"WHERE _airbyte_extracted_at > '{after}'::TIMESTAMPTZ"
+        where = "" if after is None else f"WHERE _airbyte_extracted_at > '{after}'::TIMESTAMP"
         rows, newest = con.execute(
-            f"SELECT count(*), max(_airbyte_extracted_at)::VARCHAR FROM {table} {where}"
-        ).fetchone()
+            text(f"SELECT count(*), max(_airbyte_extracted_at)::VARCHAR FROM {table} {where}")
+        ).one()
         if not rows:
             return 0, None
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".parquet.partial")
         con.execute(
-            f"COPY (SELECT * EXCLUDE ({columns}), {columns}, "
-            f"_airbyte_meta::JSON::VARCHAR AS _airbyte_meta, 0::BIGINT AS _airbyte_generation_id "
-            f"FROM {table} {where} ORDER BY _airbyte_extracted_at) "
-            f"TO '{partial}' (FORMAT parquet)"
+            text(
+                f"COPY (SELECT * EXCLUDE ({columns}), _airbyte_raw_id, "
+                "_airbyte_extracted_at AT TIME ZONE 'UTC' AS _airbyte_extracted_at, "
+                "_airbyte_meta::VARCHAR AS _airbyte_meta, "
+                "0::BIGINT AS _airbyte_generation_id "
+                f"FROM {table} {where} ORDER BY _airbyte_extracted_at) "
+                f"TO '{partial}' (FORMAT parquet)"
+            )
         )
     os.replace(partial, target)
     return rows, newest
@@ -112,14 +120,12 @@ def main(job_path: str) -> None:
         source = _source(job)
         source.select_streams(job["streams"])
         source.read(cache=cache, write_strategy="append", force_full_refresh=True)
-    cache.get_sql_engine().dispose()
-    del cache
     sync = str(time.time_ns() // 1000)
     rows: dict[str, int] = {}
     for stream in job["streams"]:
         target = destination / source_name / stream / f"{sync}.parquet"
         after = state["exported"].get(stream)
-        rows[stream], newest = _export(db, source_name, stream, after, target)
+        rows[stream], newest = _export(cache, source_name, stream, after, target)
         if newest is not None:
             state["exported"][stream] = newest
     state["syncs"].append(sync)

@@ -22,6 +22,9 @@ META = "_airbyte_meta"
 GENERATION_ID = "_airbyte_generation_id"
 FILE_URL = "_ab_source_file_url"
 SYSTEM_COLUMNS = (RAW_ID, EXTRACTED_AT, META, GENERATION_ID, FILE_URL)
+# Any other column Airbyte adds (a destination's ``_airbyte_loaded_at``, a file source's
+# ``_ab_source_file_last_modified``) starts with one of these: never a source column here.
+PREFIXES = ("_airbyte_", "_ab_")
 
 
 def stream_dir(destination: Path, namespace: str, stream: str) -> Path:
