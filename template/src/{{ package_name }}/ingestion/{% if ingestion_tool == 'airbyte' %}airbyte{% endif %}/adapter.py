@@ -1,9 +1,10 @@
 """The bronze adapter: Airbyte's destination streams -> the bronze contract, once for every
 source, so silver, gold and the marts read the same bronze whichever tool ingested.
 
-Each destination file (``<destination>/<source>/<stream>/<sync>.parquet``, Airbyte's shape:
-``shape.py``) of a sync not adapted yet becomes part of one bronze load per table and sync:
-``<bronze>/<source>/<table>/load_id=<sync>/`` (the sync's time as a Unix timestamp). The mapping:
+Each destination file (``<destination>/<source>/<stream>/*.parquet``, Airbyte's shape:
+``shape.py``) not adapted yet becomes one bronze load: ``<bronze>/<source>/<table>/load_id=<id>/``,
+where the load id is the file's newest ``_airbyte_extracted_at`` (a Unix timestamp, to the
+microsecond). The mapping:
 
 - Airbyte's system columns (``_airbyte_*``, ``_ab_source_file_url``) are dropped;
 - each column gets its bronze type, or stays text where a value does not fit (``readers/``);
@@ -13,9 +14,9 @@ Each destination file (``<destination>/<source>/<stream>/<sync>.parquet``, Airby
 - the lineage columns of the contract are added (``_load_id``, ``_row_id``, ``_loaded_at``,
   ``_source``).
 
-The adapter's state (the syncs adapted, the cursor per table, the files read) is kept in
-``<destination>/_adapter/<source>.json``, saved once every table of a sync is in bronze; a load
-folder of a sync that did not commit is written again.
+The adapter's state (the files adapted, the cursor per table, the files source's files read)
+is kept in ``<destination>/_adapter/<source>.json``, saved after each file; a load folder of a
+file that did not commit is written again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ...config import StackConfig
@@ -35,7 +37,7 @@ from ...sample.schema import SOURCE_TABLES
 from ..contract import LOAD_FOLDER_PREFIX
 from ..readers.cursor import Cursor
 from ..readers.sources import Lineage, selected_batches
-from .shape import PREFIXES, SYSTEM_COLUMNS, stream_dir, sync_of
+from .shape import EXTRACTED_AT, PREFIXES, SYSTEM_COLUMNS, stream_dir
 
 PARTIAL = ".partial"
 
@@ -71,21 +73,17 @@ def source_table(data: pa.Table) -> pa.Table:
     )
 
 
-def pending_syncs(destination: Path, source: str, adapted: set[int]) -> list[int]:
-    """The syncs with destination files that bronze has not taken in yet, oldest first."""
-    syncs = {
-        sync_of(path)
-        for table in SOURCE_TABLES[source]
-        for path in stream_dir(destination, source, table).glob("*.parquet")
-    }
-    return sorted(syncs - adapted)
+def newest_extraction(path: Path) -> int:
+    """The newest ``_airbyte_extracted_at`` of a destination file, in microseconds."""
+    column = pq.read_table(path, columns=[EXTRACTED_AT])[EXTRACTED_AT]
+    newest = pc.max(column.cast(pa.timestamp("us", tz="UTC")))
+    return int(newest.cast(pa.int64()).as_py() or 0)
 
 
 def _write_load(
-    cfg: StackConfig, source: str, table: str, sync: int, batches: Iterator[pa.Table]
+    cfg: StackConfig, source: str, table: str, load_id: str, batches: Iterator[pa.Table]
 ) -> int:
     fs, bronze = cfg.module("data_lake").bronze_filesystem(cfg)
-    load_id = load_id_of(sync)
     folder = f"{bronze}/{source}/{table}/{LOAD_FOLDER_PREFIX}{load_id}"
     fs.delete_dir_contents(folder, missing_dir_ok=True)  # a load that did not commit
     lineage = Lineage(source, table, load_id)
@@ -112,45 +110,41 @@ def _exists(fs: Any, path: str) -> bool:
     return fs.get_file_info(path).type != FileType.NotFound
 
 
-def adapt_sync(
-    cfg: StackConfig, source: str, destination: Path, sync: int, state: dict[str, Any]
-) -> dict[str, int]:
-    """Write one sync's destination files as bronze loads (a load per table); rows per table.
-    ``state`` (the cursor per table) is updated in place."""
-    rows: dict[str, int] = {}
-    for table in SOURCE_TABLES[source]:
-        path = stream_dir(destination, source, table) / f"{sync}.parquet"
-        if not path.is_file():
-            continue
-        table_state: dict[str, Any] = state["tables"].setdefault(table, {})
-        files = table_state.pop("files", None)  # the files source's read files: not a cursor
+def adapt_file(
+    cfg: StackConfig, source: str, table: str, path: Path, state: dict[str, Any]
+) -> tuple[int, str]:
+    """Write one destination file of ``table`` as one bronze load; (rows, load id). ``state``
+    (the table's cursor) is updated in place."""
+    table_state: dict[str, Any] = state["tables"].setdefault(table, {})
 
-        def read(_cursor: Cursor, path: Path = path) -> Iterator[pa.Table]:
-            parquet = pq.ParquetFile(path)
-            for batch in parquet.iter_batches(batch_size=50_000):
-                yield source_table(pa.Table.from_batches([batch]))
+    def read(_cursor: Cursor) -> Iterator[pa.Table]:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
+            yield source_table(pa.Table.from_batches([batch]))
 
-        rows[table] = _write_load(
-            cfg, source, table, sync, selected_batches(table, read, table_state)
-        )
-        if files is not None:
-            table_state["files"] = files
-    return rows
+    load_id = load_id_of(newest_extraction(path))
+    rows = _write_load(cfg, source, table, load_id, selected_batches(table, read, table_state))
+    return rows, load_id
 
 
 def adapt_source(
     cfg: StackConfig, source: str, destination: Path
 ) -> tuple[dict[str, int], list[str]]:
-    """Adapt every sync of ``source`` not adapted yet; (rows per table, load ids written)."""
+    """Adapt every destination file of ``source`` not adapted yet, oldest first (PyAirbyte's
+    files are named after their sync's time, Airbyte's S3 destination's after the date and
+    epoch); (rows per table, load ids written)."""
     state = load_state(destination, source)
     adapted = set(state["adapted"])
     rows = dict.fromkeys(SOURCE_TABLES[source], 0)
     load_ids: list[str] = []
-    for sync in pending_syncs(destination, source, adapted):
-        for table, count in adapt_sync(cfg, source, destination, sync, state).items():
+    for table in SOURCE_TABLES[source]:
+        for path in sorted(stream_dir(destination, source, table).glob("*.parquet")):
+            key = f"{table}/{path.name}"
+            if key in adapted:
+                continue
+            count, load_id = adapt_file(cfg, source, table, path, state)
             rows[table] += count
             if count:
-                load_ids.append(load_id_of(sync))
-        state["adapted"].append(sync)
-        save_state(destination, source, state)
+                load_ids.append(load_id)
+            state["adapted"].append(key)
+            save_state(destination, source, state)
     return rows, sorted(set(load_ids))

@@ -29,8 +29,3 @@ PREFIXES = ("_airbyte_", "_ab_")
 
 def stream_dir(destination: Path, namespace: str, stream: str) -> Path:
     return destination / namespace / stream
-
-
-def sync_of(path: Path) -> int:
-    """The sync (microseconds since the epoch) a destination file belongs to."""
-    return int(path.name.split(".")[0])
