@@ -152,7 +152,10 @@ def pyairbyte_sync(
     env.update(
         {"AIRBYTE_OFFLINE_MODE": "1", "DO_NOT_TRACK": "1", "AIRBYTE_LOGGING_ROOT": str(logs)}
     )
-    with server as url, tempfile.TemporaryDirectory() as tmp:
+    # PyAirbyte leaves its connectors' config files in the temporary folder: the sync gets
+    # one of its own inside the destination, removed afterwards (nothing lands in TMPDIR).
+    with server as url, tempfile.TemporaryDirectory(dir=target / "_pyairbyte") as tmp:
+        env.update({"TMPDIR": tmp, "TEMP": tmp, "TMP": tmp})
         if source == SHOP_API:
             job["config"]["api_url"] = url
         job_path = Path(tmp) / "job.json"
