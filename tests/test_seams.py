@@ -32,7 +32,9 @@ TOOL_LAYERS = ("ingestion", "orchestration", "data_lake", "warehouse", "visualiz
 # Python libraries that belong to one tool (importing one makes a file that tool's file).
 TOOL_LIBRARIES = {
     "dlt": "dlt",
-    "adbc_driver_sqlite": ("dlt", "fivetran", "stitch"),
+    "adbc_driver_sqlite": ("airbyte", "dlt", "fivetran", "stitch"),
+    "airbyte": "airbyte",
+    "airbyte_cdk": "airbyte",
     "dagster": "dagster",
     "dagster_dbt": "dagster",
     "prefect": "prefect",
