@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,8 @@ BATCH1 = "tests/test_pipeline.py::test_pipeline_batch1_marts_equal_ground_truth"
 
 
 def _marks(node: ast.AST) -> set[str]:
-    """`pytest.mark.<name>` (called or not) found in a decorator or a pytestmark value."""
+    """`pytest.mark.<name>` (called or not) found in a decorator or a pytestmark value (pytest's
+    own, such as parametrize, included: `rendered_tests` keeps the project's declared ones)."""
     found = set()
     for sub in ast.walk(node):
         if (
@@ -40,11 +42,14 @@ def _marks(node: ast.AST) -> set[str]:
             and sub.value.attr == "mark"
         ):
             found.add(sub.attr)
-    return found - {"parametrize", "usefixtures", "skipif", "xfail", "filterwarnings"}
+    return found
 
 
 def rendered_tests(project: Path) -> dict[str, set[str]]:
-    """Each test of the rendered project (`tests/<module>.py::<name>`) with its marks."""
+    """Each test of the rendered project (`tests/<module>.py::<name>`) with the marks its
+    pyproject.toml declares (the layers, `core`, `e2e`, `scenario`: what `-m` selects on)."""
+    ini = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    declared = {marker.split(":")[0] for marker in ini["markers"]}
     tests: dict[str, set[str]] = {}
     for module in sorted((project / "tests").glob("test_*.py")):
         tree = ast.parse(module.read_text())
@@ -59,7 +64,7 @@ def rendered_tests(project: Path) -> dict[str, set[str]]:
                 marks = set(module_marks)
                 for decorator in node.decorator_list:
                     marks |= _marks(decorator)
-                tests[f"tests/{module.name}::{node.name}"] = marks
+                tests[f"tests/{module.name}::{node.name}"] = marks & declared
     return tests
 
 
