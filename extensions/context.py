@@ -500,11 +500,13 @@ class ContextUpdater(ContextHook):
         keys = (*_ANSWER_KEYS, *_PORT_KEYS, *_SETTING_KEYS, "package_name")
         answers = {key: context[key] for key in keys if key in context}
         cache_key = json.dumps(answers, sort_keys=True, default=str)
-        derived = self._cache.get(cache_key)
-        if derived is None:
+        if cache_key not in self._cache:
             try:
-                derived = self._cache[cache_key] = derive(answers)
+                self._cache[cache_key] = derive(answers)
             except KeyError:
-                return  # an answer copier has not validated yet: it reports it itself
-
-        context.update(derived)
+                # an answer copier has not asked or validated yet (it reports it itself):
+                # remembered too, questions render many times before the next answer
+                self._cache[cache_key] = None
+        derived = self._cache[cache_key]
+        if derived is not None:
+            context.update(derived)

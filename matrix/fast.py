@@ -20,9 +20,12 @@ from typing import Any
 
 import copier._user_data as copier_user_data
 import copier._vcs as copier_vcs
-from copier._main import Worker
+import copier_template_extensions._internal.loader as extension_loader
+from copier._main import Worker, _operation
 from copier._template import Template
+from copier._tools import scantree
 from copier._types import Phase
+from copier._user_data import Question
 from jinja2 import Environment, meta, nodes
 
 from .render import Manifest
@@ -39,11 +42,14 @@ WORKER_MEMBERS = (
     "_render_string",
     "_render_path",
     "_render_template",
+    "all_exclusions",
+    "match_exclude",
     "_render_file",
     "_sync_git_index_executable_bit",
 )
 WORKER_ARGS = ("src_path", "dst_path", "data", "defaults", "unsafe", "quiet", "skip_tasks")
 FILE_ARGS = ("self", "src_relpath", "dst_relpath", "extra_context")
+QUESTION_ARGS = ("self", "value", "extra_answers")
 
 
 def check_api() -> None:
@@ -55,6 +61,18 @@ def check_api() -> None:
         found = tuple(inspect.signature(Worker._render_file).parameters)
         if found != FILE_ARGS:
             missing.append(f"Worker._render_file{FILE_ARGS} (found {found})")
+    if hasattr(Question, "render_value"):
+        found = tuple(inspect.signature(Question.render_value).parameters)
+        if found != QUESTION_ARGS:
+            missing.append(f"Question.render_value{QUESTION_ARGS} (found {found})")
+    else:
+        missing.append("Question.render_value")
+    for field in ("context", "jinja_env"):
+        if field not in getattr(Question, "__dataclass_fields__", {}):
+            missing.append(f"Question.{field}")
+    loader = getattr(extension_loader, "TemplateExtensionLoader", None)
+    if loader is None or not hasattr(loader, "_import_template_module"):
+        missing.append("copier_template_extensions TemplateExtensionLoader._import_template_module")
     for module, name in (
         (copier_vcs, "is_git_bundle"),
         (copier_user_data, "parse_yaml_string"),
@@ -76,7 +94,14 @@ def install_fast_copier() -> None:
     - Jinja compiles each distinct template source once per process (copier builds a new
       environment per run, with the same settings, and would compile every string again);
     - the git index sync per file is a documented no-op outside a git repository, and matrix
-      destinations are never inside one: skip its `git` subprocess.
+      destinations are never inside one: skip its `git` subprocess;
+    - a question's templated text (default, help, choices, when, validator...) is rendered once
+      per distinct value of the variables it references (found by Jinja's own parser); text
+      that reads anything else (names the context hook derives, ``_copier_conf``, an include)
+      is rendered every time; about 40% of a combination's time was questions;
+    - the template's Jinja extension module (extensions/context.py, loaded by
+      copier-template-extensions from a file path) is executed once per file and process, not
+      twice per run (it loads and validates the catalog).
     """
     probe = copier_vcs.is_git_bundle
     copier_vcs.is_git_bundle = lambda path: Path(path).is_file() and probe(path)
@@ -120,6 +145,54 @@ def install_fast_copier() -> None:
 
     copier_user_data.parse_yaml_string = parse_once
 
+    render_value = Question.render_value
+    rendered: dict[tuple, Any] = {}
+    referenced: dict[str, tuple[str, ...] | None] = {}
+
+    def render_value_once(self, value, extra_answers=None):
+        if not isinstance(value, str):
+            return render_value(self, value, extra_answers)
+        if "{" not in value and "\r" not in value:
+            return value  # no Jinja syntax, nothing to normalize: renders to itself
+        names = referenced.get(value, ())
+        if names == ():
+            tree = self.jinja_env.parse(value)
+            unsafe = any(tree.find_all((nodes.Include, nodes.Import, nodes.FromImport)))
+            found = meta.find_undeclared_variables(tree)
+            names = referenced[value] = None if unsafe else tuple(sorted(found))
+        if names is None:
+            return render_value(self, value, extra_answers)
+        context = {**self.context, **(extra_answers or {})}
+        values = []
+        for name in names:
+            if name in context and name != "_copier_conf":
+                values.append(context[name])
+            elif name in self.jinja_env.globals and name not in context:
+                continue  # the catalog and helper functions: the same for every combination
+            else:  # derived by the context hook, or copier's own configuration
+                return render_value(self, value, extra_answers)
+        try:
+            key = (id(self.jinja_env.globals.get("catalog")), value, json.dumps(values))
+        except TypeError:  # a value that is not plain data: no safe key
+            return render_value(self, value, extra_answers)
+        if key not in rendered:
+            rendered[key] = render_value(self, value, extra_answers)
+        return rendered[key]
+
+    Question.render_value = render_value_once
+
+    load_module = extension_loader.TemplateExtensionLoader._import_template_module
+    modules: dict[tuple, Any] = {}
+
+    def load_module_once(self, relative_path):
+        searchpath = tuple(str(p) for p in self.environment.loader.searchpath)
+        key = (searchpath, str(relative_path))
+        if key not in modules:
+            modules[key] = load_module(self, relative_path)
+        return modules[key]
+
+    extension_loader.TemplateExtensionLoader._import_template_module = load_module_once
+
 
 _TEMPLATES: dict[str, Template] = {}
 _FILE_VARS: dict[tuple[str, str], tuple[str, ...] | None] = {}
@@ -127,8 +200,8 @@ _MEMO: dict[tuple, tuple[str, int]] = {}
 _BLOBS: dict[str, bytes] = {}
 _PATH_VARS: dict[str, tuple[str, ...]] = {}
 _PATHS: dict[tuple, list] = {}
-_TREE_VARS: dict[str, tuple[str, ...]] = {}
-_PLANS: dict[tuple, list] = {}
+_ENTRIES: dict[str, list[tuple[Path, Path, bool]] | None] = {}
+_EXCLUDED: dict[tuple, bool] = {}
 
 
 class ManifestWorker(Worker):
@@ -139,11 +212,13 @@ class ManifestWorker(Worker):
     - one parsed Template per template folder and process (copier re-reads copier.yml per run);
     - during the render phase the answers are fixed, so the render context, the answers file
       path and each templated string are computed once per run;
-    - a file's rendered content, a path's rendering and copier's walk of the template are reused
+    - a file's rendered content and a path's rendering are reused
       when every variable they reference (found by Jinja's own parser) has the same value;
       derived values (computed by extensions/context.py at render time) are compared by their
       rendered value; files that include other templates or read ``_copier_conf`` are always
-      rendered.
+      rendered;
+    - copier's walk of the template folder is listed once per process, and each destination's
+      exclusion decided once.
     Tasks are skipped: they write the git-ignored ``.env`` and make the git repository.
     """
 
@@ -212,43 +287,49 @@ class ManifestWorker(Worker):
         return None
 
     def _render_template(self) -> None:
-        """Replay copier's walk of the template (which files land where, which are excluded)
-        when every variable referenced by any template path has the same value; record it the
-        first time by running copier's own walk."""
-        names = _TREE_VARS.get(str(self.src_path))
-        if names is None:
-            root = self.template_copy_root
-            found: set[str] = set()
-            for path in root.rglob("*"):
-                text = path.relative_to(root).as_posix()
-                if "{" in text:
-                    tree = self.jinja_env.parse(text)
-                    used = meta.find_undeclared_variables(tree)
-                    if "_copier_conf" in used and _only_answers_file(tree):
-                        used = (used - {"_copier_conf"}) | {"<answers_file>"}  # fixed per run
-                    found |= used
-            names = _TREE_VARS[str(self.src_path)] = tuple(sorted(found))
-        if "_copier_conf" in names:
+        """copier's walk of the template, from a listing made once per process: for each entry
+        (in copier's own ``scantree`` order), its rendered destinations (memoized by
+        :meth:`_render_path`), then copier's exclusions (memoized per destination and
+        exclusion list), then the file. copier's own walk runs instead when the template has
+        symlinks, templated exclusions, or a destination outside the project (copier raises)."""
+        root = self.template_copy_root
+        exclusions = (str(_operation.get()), *self.all_exclusions)
+        if self.template.preserve_symlinks or any("{" in e for e in exclusions):
             super()._render_template()
             return
-        key = (str(self.src_path), self._values(names, self._render_context()))
-        plan = _PLANS.get(key)
-        if plan is None:
-            self.__dict__["_recording"] = recorded = []
-            try:
-                super()._render_template()
-            finally:
-                self.__dict__["_recording"] = None
-            if not any(ctx for _, _, ctx in recorded):
-                _PLANS[key] = recorded
+        entries = _ENTRIES.get(str(root))
+        if entries is None:
+            entries = []
+            for entry in scantree(str(root), True):
+                if entry.is_symlink():
+                    entries = None
+                    break
+                path = Path(entry.path)
+                entries.append(
+                    (
+                        path.relative_to(root),
+                        path.relative_to(self.template.local_abspath),
+                        entry.is_dir(),
+                    )
+                )
+            _ENTRIES[str(root)] = entries
+        if entries is None:
+            super()._render_template()
             return
-        for src_relpath, dst_relpath, ctx in plan:
-            self._render_file(src_relpath, dst_relpath, ctx)
+        for copy_relpath, src_relpath, is_dir in entries:
+            for dst_relpath, ctx in self._render_path(copy_relpath):
+                if dst_relpath.is_absolute() or ".." in dst_relpath.parts:
+                    super()._render_template()  # copier raises ForbiddenPathError
+                    return
+                key = (exclusions, dst_relpath.as_posix())
+                excluded = _EXCLUDED.get(key)
+                if excluded is None:
+                    excluded = _EXCLUDED[key] = bool(self.match_exclude(dst_relpath))
+                if excluded or is_dir:
+                    continue  # folders: the manifest records files only
+                self._render_file(src_relpath, dst_relpath, extra_context=ctx or {})
 
     def _render_file(self, src_relpath: Path, dst_relpath: Path, extra_context=None) -> None:
-        recording = self.__dict__.get("_recording")
-        if recording is not None:
-            recording.append((src_relpath, dst_relpath, extra_context))
         src_abspath = self.template.local_abspath / src_relpath
         mode = src_abspath.stat().st_mode & 0o777
         key = None
@@ -310,17 +391,6 @@ class ManifestWorker(Worker):
             shown = self.jinja_env.from_string(f"{{{{ {name} | pprint }}}}").render(**context)
             cache[name] = shown
         return cache[name]
-
-
-def _only_answers_file(tree: nodes.Template) -> bool:
-    """Whether ``_copier_conf`` appears only as ``_copier_conf.answers_file``."""
-    uses = [n for n in tree.find_all(nodes.Name) if n.name == "_copier_conf"]
-    reads = [
-        n
-        for n in tree.find_all(nodes.Getattr)
-        if isinstance(n.node, nodes.Name) and n.node.name == "_copier_conf"
-    ]
-    return bool(uses) and len(uses) == len(reads) and all(r.attr == "answers_file" for r in reads)
 
 
 def _manifest_job(args: tuple[str, dict]) -> tuple[Manifest, dict[str, bytes]]:
