@@ -22,12 +22,14 @@ replaced by direct reads of the source files (read_json / read_csv). DuckDB's sq
 is not available for the platform's DuckDB version here, so the sqlite sources (shop database,
 API data) are exported to CSV first; that export is timed and shown, not counted.
 
-With ``--lake TOOL`` or ``--warehouse TOOL`` it instead compares, in one run, the default
-platform with the same platform on that lake or warehouse (its local twin from the catalog,
-started on 127.0.0.1), stage by stage (generate, ingest, transform) on the same data, and prints
-the ratios.
+With ``--ingestion TOOL``, ``--lake TOOL`` or ``--warehouse TOOL`` it instead compares, in one
+run, the default platform with the same platform on that ingestion tool, lake or warehouse (its
+local twin from the catalog, started on 127.0.0.1), stage by stage (generate, ingest,
+transform) on the same data, and prints the ratios. A tool with an environment of its own
+(PyAirbyte's ``.venv-airbyte``) gets it installed before the clock starts.
 
-    uv run python benchmarks/pipeline.py [--sf10] [--keep] [--lake s3] [--warehouse postgres]
+    uv run python benchmarks/pipeline.py [--sf10] [--keep] [--ingestion airbyte]
+        [--lake s3] [--warehouse postgres]
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import yaml
 from render import CATALOG, copier_copy_cli  # benchmarks/render.py, beside this script
 
 # render.py put the template root on sys.path: the matrix package imports from there.
@@ -345,8 +348,13 @@ def compare(question: str, tool: str, folder: Path, env: dict, scale_factors) ->
     started = time.perf_counter()
     render(projects[before])
     render(projects[tool], **{question: tool})
-    for project in projects.values():
+    for name, project in projects.items():
         subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True)
+        answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+        for _, chosen in CATALOG.selected(cells[name]):
+            for step in chosen.image_steps:  # e.g. .venv-airbyte: installed once, not timed
+                command = step.replace("{package_name}", answers["package_name"])
+                subprocess.run(command, shell=True, cwd=project, env=env, check=True)
     print(f"rendered and installed both projects in {time.perf_counter() - started:.1f} s")
     for scale_factor in scale_factors:
         results = {}
@@ -381,6 +389,9 @@ def main() -> None:
     parser.add_argument(
         "--scale-factor", type=float, action="append", help="run only these scale factors"
     )
+    parser.add_argument(
+        "--ingestion", choices=choices("ingestion_tool"), help="compare with this ingestion tool"
+    )
     parser.add_argument("--lake", choices=choices("data_lake"), help="compare with this lake")
     parser.add_argument(
         "--warehouse", choices=choices("warehouse"), help="compare with this warehouse"
@@ -392,8 +403,12 @@ def main() -> None:
     env["UV_COMPILE_BYTECODE"] = "1"
     scale_factors = args.scale_factor or (0.1, 1.0, *((10.0,) if args.sf10 else ()))
     try:
-        if args.lake or args.warehouse:
-            for question, tool in (("data_lake", args.lake), ("warehouse", args.warehouse)):
+        if args.ingestion or args.lake or args.warehouse:
+            for question, tool in (
+                ("ingestion_tool", args.ingestion),
+                ("data_lake", args.lake),
+                ("warehouse", args.warehouse),
+            ):
                 if tool:
                     compare(question, tool, folder / question, env, scale_factors)
             return

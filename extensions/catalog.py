@@ -119,8 +119,10 @@ class Tool(_Strict):
     runs_locally: bool = False
     # How the template's end-to-end suite runs it: `pairwise` tools join the all-pairs subset;
     # `once` tools (heavy: a big install, an emulator, a JVM) get exactly one cell, the default
-    # answers with this tool swapped in, so CI's budget grows by one cell per heavy tool.
-    e2e: Literal["pairwise", "once"] = "pairwise"
+    # answers with this tool swapped in, so CI's budget grows by one cell per heavy tool;
+    # `alone` tools get one cell too, never shared with other heavy tools (a tool that makes
+    # every step of its cell slow, e.g. a connector process per source on each ingest).
+    e2e: Literal["pairwise", "once", "alone"] = "pairwise"
     # The rendered test modules its cell runs (of those marked with its layer), where the whole
     # marked suite would cost CI too much on this tool (Spark: ~90 s per dbt run); []: all.
     e2e_own_tests: list[str] = []

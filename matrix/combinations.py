@@ -117,7 +117,8 @@ def once(catalog: Catalog) -> list[dict]:
     goes to the compatible cell with the fewest heavy tools so far whose layer is still free
     (a new cell while there are fewer cells than that busiest layer has tools), so the cells
     stay about equally heavy. A cell starts from the default answers (or, when a tool
-    `requires` other choices, the first all-pairs combination it is compatible with)."""
+    `requires` other choices, the first all-pairs combination it is compatible with). Then
+    each `e2e: alone` tool gets a cell of its own, built the same way, never shared."""
     default = default_answers(catalog)
     fallbacks = pairwise(catalog)
     heavy = [
@@ -151,6 +152,17 @@ def once(catalog: Catalog) -> list[dict]:
                 swapped.append(set())
             cells[index] = cell
             swapped[index].add(layer.question)
+    for layer in catalog.layers:  # `e2e: alone`: a cell of its own, never packed
+        for tool in layer.implemented:
+            if layer.multiselect or not tool.runs_locally or tool.e2e != "alone":
+                continue
+            for base in (default, *fallbacks):
+                cell = {**base, layer.question: tool.id}
+                if compatible(catalog, cell):
+                    cells.append(cell)
+                    break
+            else:
+                raise ValueError(f"{layer.id}={tool.id}: no compatible cell to run it end to end")
     return cells
 
 

@@ -274,6 +274,8 @@ def test_matrix_heavy_tools_get_exactly_one_cell_each() -> None:
         local = [t for t in layer["tools"] if t["runs_locally"]]
         for tool in local:
             tool["status"] = "implemented"
+            if tool["e2e"] == "alone":  # packing only (alone: its own test below)
+                tool["e2e"] = "pairwise"
         if not layer["multiselect"] and len(local) > 1:
             others = [t for t in local if t["id"] != layer["default"]]
             others[-1]["e2e"] = "once"
@@ -293,6 +295,28 @@ def test_matrix_heavy_tools_get_exactly_one_cell_each() -> None:
     assert len(packed) < len(heavy), "heavy tools of different layers share a cell"
     assert e2e_cells(planned)[0] == default
     assert len(e2e_cells(planned)) == len({combo_id(c) for c in e2e_cells(planned)})
+
+
+def test_matrix_alone_tool_gets_a_cell_of_its_own() -> None:
+    """An `e2e: alone` tool (every step of its cell slow) runs in exactly one cell: the
+    default answers with it swapped in, shared with no `e2e: once` tool, out of the subset."""
+    data = CATALOG.model_dump(mode="json")
+    layers = {layer["question"]: layer for layer in data["layers"]}
+    for layer in data["layers"]:
+        for tool in layer["tools"]:
+            if tool["runs_locally"]:
+                tool["status"] = "implemented"
+    ingestion = layers["ingestion_tool"]
+    alone = next(t for t in ingestion["tools"] if t["runs_locally"] and t["id"] != "dlt")
+    alone["e2e"] = "alone"
+    heavy = next(t for t in layers["orchestrator"]["tools"] if t["id"] != "dagster")
+    heavy["e2e"] = "once"
+    planned = type(CATALOG).model_validate(data)
+    cells = [c for c in e2e_cells(planned) if c["ingestion_tool"] == alone["id"]]
+    assert cells == [{**default_answers(planned), "ingestion_tool": alone["id"]}]
+    assert not any(c["ingestion_tool"] == alone["id"] for c in pairwise(planned))
+    shared = next(c for c in once(planned) if c["orchestrator"] == heavy["id"])
+    assert shared["ingestion_tool"] != alone["id"]
 
 
 MARTS3 = (("finance",), ("product",), ("finance", "product"))
