@@ -25,6 +25,7 @@ from ... import own_environment
 from ...checks import Check
 from ...config.schema import PROJECT_ROOT
 from ...sample.schema import FILES, SHOP_API, SHOP_DB, SOURCE_TABLES, TABLES_BY_NAME
+from .._managed import destination_check
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -221,18 +222,9 @@ def check(cfg: StackConfig) -> Check:
     settings = cfg.ingestion
     if settings.mode == "pyairbyte":
         path = destination(cfg)
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            return Check(
-                "ingestion (airbyte)",
-                False,
-                f"{path}: {exc}",
-                "change platform.ingestion.config.destination",
-            )
         installed = (environment_dir() / own_environment.STAMP).is_file()
         where = "installed" if installed else "created by the first ingest"
-        return Check("ingestion (airbyte)", True, f"PyAirbyte into {path} ({ENVIRONMENT}: {where})")
+        return destination_check("airbyte", path, f"PyAirbyte into {path} ({ENVIRONMENT}: {where})")
     from .api import AirbyteSyncError
 
     states = []

@@ -10,17 +10,14 @@ Reference: https://reference.airbyte.com/reference/createjob
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.error import HTTPError, URLError
-from urllib.request import Request, urlopen
 
+from .._managed import request_json
 from ..contract import IngestError
 
-REQUEST_TIMEOUT_SECONDS = 30
 FAILED = ("failed", "cancelled", "incomplete")
 
 
@@ -54,25 +51,9 @@ class AirbyteClient:
     def _request(
         self, method: str, path: str, body: dict[str, Any] | None = None, auth: bool = True
     ) -> Any:
-        headers = {"Accept": "application/json", "Content-Type": "application/json"}
-        if auth:
-            headers["Authorization"] = f"Bearer {self.token()}"
-        request = Request(
-            f"{self.base_url.rstrip('/')}{path}",
-            data=None if body is None else json.dumps(body).encode(),
-            method=method,
-            headers=headers,
-        )
-        try:
-            with urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
-                return json.load(response)
-        except HTTPError as exc:
-            detail = exc.read().decode("utf-8", errors="replace")[:300]
-            raise AirbyteSyncError(
-                f"Airbyte API {method} {path}: HTTP {exc.code}: {detail}"
-            ) from exc
-        except URLError as exc:
-            raise AirbyteSyncError(f"Airbyte API {method} {path}: {exc.reason}") from exc
+        headers = {"Authorization": f"Bearer {self.token()}"} if auth else {}
+        url = f"{self.base_url.rstrip('/')}{path}"
+        return request_json(AirbyteSyncError, "Airbyte", method, url, path, body, headers)
 
     def token(self) -> str:
         if not self._token:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from ...config.base import IngestionSettings, Strict
+from ...config.base import Strict
 from ...sample.schema import SOURCE_TABLES
+from .._managed import ManagedSettings
 
 # The settings sync mode needs, and the variables .env.example lists for them.
 SYNC_SETTINGS = {
@@ -24,7 +25,10 @@ SYNC_SETTINGS = {
 }
 
 
-class AirbyteConfig(IngestionSettings):
+class AirbyteConfig(ManagedSettings):
+    SYNC_SETTINGS = SYNC_SETTINGS
+    IDS_FROM = "`terraform output` prints the connection ids"
+
     mode: Literal["pyairbyte", "sync"] = "pyairbyte"
     # Where the destination streams are (Airbyte's shape: <namespace>/<stream>/*.parquet).
     destination: str = Field(default="data/airbyte", min_length=1)
@@ -36,19 +40,6 @@ class AirbyteConfig(IngestionSettings):
     files_connection: str = ""
     shop_db_connection: str = ""
     shop_api_connection: str = ""
-    sync_timeout_seconds: float = Field(default=3600, gt=0)
-    poll_seconds: float = Field(default=15, gt=0)
-
-    @model_validator(mode="after")
-    def _sync_needs_credentials(self) -> AirbyteConfig:
-        if self.mode == "sync":
-            missing = [var for key, var in SYNC_SETTINGS.items() if not getattr(self, key)]
-            if missing:
-                raise ValueError(
-                    f"mode sync needs {', '.join(missing)} (set them in .env; "
-                    "`terraform output` prints the connection ids)"
-                )
-        return self
 
     def connection_id(self, source: str) -> str:
         """The Airbyte connection that delivers ``source``."""

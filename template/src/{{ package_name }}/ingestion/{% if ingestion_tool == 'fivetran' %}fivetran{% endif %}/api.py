@@ -10,18 +10,14 @@ key"); they come from the environment, never from a file in the repository.
 from __future__ import annotations
 
 import base64
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.error import HTTPError, URLError
-from urllib.request import Request, urlopen
 
+from .._managed import request_json
 from ..contract import IngestError
-
-REQUEST_TIMEOUT_SECONDS = 30
 
 
 class FivetranSyncError(IngestError):
@@ -38,26 +34,9 @@ class FivetranClient:
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         token = base64.b64encode(f"{self.api_key}:{self.api_secret}".encode()).decode()
-        request = Request(
-            f"{self.base_url.rstrip('/')}{path}",
-            data=None if body is None else json.dumps(body).encode(),
-            method=method,
-            headers={
-                "Authorization": f"Basic {token}",
-                "Accept": "application/json",
-                "Content-Type": "application/json",
-            },
-        )
-        try:
-            with urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
-                payload = json.load(response)
-        except HTTPError as exc:
-            detail = exc.read().decode("utf-8", errors="replace")[:300]
-            raise FivetranSyncError(
-                f"Fivetran API {method} {path}: HTTP {exc.code}: {detail}"
-            ) from exc
-        except URLError as exc:
-            raise FivetranSyncError(f"Fivetran API {method} {path}: {exc.reason}") from exc
+        url = f"{self.base_url.rstrip('/')}{path}"
+        headers = {"Authorization": f"Basic {token}"}
+        payload = request_json(FivetranSyncError, "Fivetran", method, url, path, body, headers)
         return payload.get("data", {})
 
     def connector(self, connector_id: str) -> dict[str, Any]:

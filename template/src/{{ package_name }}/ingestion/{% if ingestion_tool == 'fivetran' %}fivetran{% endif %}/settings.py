@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from ...config.base import IngestionSettings, Strict
+from ...config.base import Strict
 from ...sample.schema import SOURCE_TABLES
+from .._managed import ManagedSettings
 
 # The settings sync mode needs, and the variables .env.example lists for them.
 SYNC_SETTINGS = {
@@ -23,7 +24,10 @@ SYNC_SETTINGS = {
 }
 
 
-class FivetranConfig(IngestionSettings):
+class FivetranConfig(ManagedSettings):
+    SYNC_SETTINGS = SYNC_SETTINGS
+    IDS_FROM = "`terraform output` prints the connector ids"
+
     mode: Literal["replay", "sync"] = "replay"
     # Where the destination tables are (Fivetran's shape: <schema>/<table>/*.parquet).
     destination: str = Field(default="data/fivetran", min_length=1)
@@ -34,19 +38,6 @@ class FivetranConfig(IngestionSettings):
     files_connectors: str = ""
     shop_db_connectors: str = ""
     shop_api_connectors: str = ""
-    sync_timeout_seconds: float = Field(default=3600, gt=0)
-    poll_seconds: float = Field(default=15, gt=0)
-
-    @model_validator(mode="after")
-    def _sync_needs_credentials(self) -> FivetranConfig:
-        if self.mode == "sync":
-            missing = [var for key, var in SYNC_SETTINGS.items() if not getattr(self, key)]
-            if missing:
-                raise ValueError(
-                    f"mode sync needs {', '.join(missing)} (set them in .env; "
-                    "`terraform output` prints the connector ids)"
-                )
-        return self
 
     def connector_ids(self, source: str) -> list[str]:
         """The Fivetran connectors that deliver ``source``."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ...checks import Check
 from ...sample.schema import SOURCE_TABLES
+from .._managed import destination_check
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -69,16 +70,7 @@ def check(cfg: StackConfig) -> Check:
     settings = cfg.ingestion
     if settings.mode == "replay":
         path = destination(cfg)
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            return Check(
-                "ingestion (stitch)",
-                False,
-                f"{path}: {exc}",
-                "change platform.ingestion.config.destination",
-            )
-        return Check("ingestion (stitch)", True, f"local replay (not Stitch) into {path}")
+        return destination_check("stitch", path, f"local replay (not Stitch) into {path}")
     from .api import StitchError
 
     states = []

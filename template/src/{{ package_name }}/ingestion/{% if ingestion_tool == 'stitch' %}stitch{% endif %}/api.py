@@ -18,13 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode
-from urllib.request import Request, urlopen
 
+from .._managed import request_json
 from ..contract import IngestError
-
-REQUEST_TIMEOUT_SECONDS = 30
 
 
 class StitchError(IngestError):
@@ -49,24 +46,8 @@ class StitchClient:
         url = f"{self.base_url.rstrip('/')}{path}"
         if query:
             url = f"{url}?{urlencode(query)}"
-        request = Request(
-            url,
-            data=None if body is None else json.dumps(body).encode(),
-            method=method,
-            headers={
-                "Authorization": f"Bearer {self.token}",
-                "Accept": "application/json",
-                "Content-Type": "application/json",
-            },
-        )
-        try:
-            with urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
-                return json.load(response)
-        except HTTPError as exc:
-            detail = exc.read().decode("utf-8", errors="replace")[:300]
-            raise StitchError(f"Stitch API {method} {path}: HTTP {exc.code}: {detail}") from exc
-        except URLError as exc:
-            raise StitchError(f"Stitch API {method} {path}: {exc.reason}") from exc
+        headers = {"Authorization": f"Bearer {self.token}"}
+        return request_json(StitchError, "Stitch", method, url, path, body, headers)
 
     # ------------------------------------------------------------ sources and destinations
     def sources(self) -> list[dict[str, Any]]:

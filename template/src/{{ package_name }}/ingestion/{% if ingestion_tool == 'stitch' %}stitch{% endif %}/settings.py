@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from ...config.base import IngestionSettings, Strict
+from ...config.base import Strict
 from ...sample.schema import SOURCE_TABLES
+from .._managed import ManagedSettings
 
 # The settings sync mode needs, and the variables .env.example lists for them.
 SYNC_SETTINGS = {
@@ -23,7 +24,10 @@ SYNC_SETTINGS = {
 }
 
 
-class StitchConfig(IngestionSettings):
+class StitchConfig(ManagedSettings):
+    SYNC_SETTINGS = SYNC_SETTINGS
+    IDS_FROM = "the setup script `python -m <package>.ingestion.stitch.connect` prints the ids"
+
     mode: Literal["replay", "sync"] = "replay"
     # Where the destination's objects are (Stitch's S3 key format under one folder).
     destination: str = Field(default="data/stitch", min_length=1)
@@ -33,19 +37,7 @@ class StitchConfig(IngestionSettings):
     files_source_id: str = ""
     shop_db_source_id: str = ""
     shop_api_source_id: str = ""
-    sync_timeout_seconds: float = Field(default=3600, gt=0)
     poll_seconds: float = Field(default=30, gt=0)
-
-    @model_validator(mode="after")
-    def _sync_needs_token_and_sources(self) -> StitchConfig:
-        if self.mode == "sync":
-            missing = [var for key, var in SYNC_SETTINGS.items() if not getattr(self, key)]
-            if missing:
-                raise ValueError(
-                    f"mode sync needs {', '.join(missing)} (set them in .env; the setup "
-                    "script `python -m <package>.ingestion.stitch.connect` prints the ids)"
-                )
-        return self
 
     def source_id(self, source: str) -> str:
         """The Stitch source that delivers ``source``."""
