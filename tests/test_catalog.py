@@ -59,25 +59,56 @@ def test_catalog_every_layer_has_a_question() -> None:
     assert layer_questions <= asked
 
 
-PLANNED = [
-    (layer, tool)
-    for layer in CATALOG.layers
-    for tool in layer.tools
-    if tool.status is Status.planned
-]
+def _planned_case(layer) -> tuple[str, bool] | None:
+    """A planned tool of ``layer``: a really planned one if the catalog has one, else (a
+    single-choice layer) its last implemented tool that is not the default, marked planned in a
+    snapshot of the template; None when the layer has neither (dbt alone; the marts, whose
+    default holds every one)."""
+    planned = [t.id for t in layer.tools if t.status is Status.planned]
+    if planned:
+        return planned[0], False
+    others = [t.id for t in layer.implemented if t.id not in (layer.default, "none")]
+    return (others[-1], True) if others and not layer.multiselect else None
 
 
-@pytest.mark.parametrize(("layer", "tool"), PLANNED, ids=[f"{lyr.id}-{t.id}" for lyr, t in PLANNED])
-def test_catalog_planned_tool_is_refused(layer, tool, tmp_path: Path) -> None:
-    answer = [tool.id] if layer.multiselect else tool.id
+PLANNED_LAYERS = [layer for layer in CATALOG.layers if _planned_case(layer)]
+
+
+@pytest.fixture(scope="module")
+def planned_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template with each layer's ``_planned_case`` marked planned where it was not."""
+    from matrix import folder_snapshot
+
+    dst = folder_snapshot(tmp_path_factory.mktemp("planned") / "template")
+    path = dst / "extensions" / "catalog.yaml"
+    data = yaml.safe_load(path.read_text())
+    for layer in data["layers"]:
+        tool_id, flip = _planned_case(CATALOG.layer(layer["id"])) or ("", False)
+        for tool in layer["tools"]:
+            if flip and tool["id"] == tool_id:
+                tool["status"] = "planned"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return dst
+
+
+@pytest.mark.parametrize("layer", PLANNED_LAYERS, ids=lambda layer: layer.id)
+def test_catalog_planned_tool_is_refused(layer, planned_snapshot: Path, tmp_path: Path) -> None:
+    """A planned tool is never offered: copier refuses it as an answer (in the real template
+    when the layer has one, else in a snapshot where one of its tools is marked planned)."""
+    from matrix import compatible, default_answers
+
+    tool_id, flipped = _planned_case(layer) or ("", False)
+    answer = [tool_id] if layer.multiselect else tool_id
+    # refused for being planned, not for a pair the catalog declares incompatible
+    assert compatible(CATALOG, {**default_answers(CATALOG), layer.question: answer})
     with pytest.raises(ValueError, match="Invalid choice"):
         run_copy(
-            str(TEMPLATE_ROOT),
+            str(planned_snapshot if flipped else TEMPLATE_ROOT),
             str(tmp_path / "p"),
             data={layer.question: answer},
             defaults=True,
             unsafe=True,
-            vcs_ref="HEAD",
+            vcs_ref=None if flipped else "HEAD",
             quiet=True,
         )
     assert not (tmp_path / "p" / "pyproject.toml").exists()
