@@ -115,6 +115,9 @@ class Tool(_Strict):
     services: list[Service] = []
     dbt_adapter: str = ""
     requires: dict[str, list[str]] = {}
+    # What its end-to-end cell needs of the other layers beyond `requires` (what it can run
+    # against on this machine): the e2e suite places it only there; users may choose more.
+    e2e_requires: dict[str, list[str]] = {}
     # Runs on a laptop/CI machine with no cloud account (so end-to-end tests can run it).
     runs_locally: bool = False
     # How the template's end-to-end suite runs it: `pairwise` tools join the all-pairs subset;
@@ -161,6 +164,13 @@ class Tool(_Strict):
     # Requirements of the tool's own environment inside the project (`.venv-<tool>`), for a
     # tool whose pins clash with the platform's: created on first use, never by `make setup`.
     own_environment: list[str] = []
+    # Warehouse: the SQLAlchemy dialect and driver (requirements) a SQLAlchemy-based BI tool's
+    # own environment needs to reach it, at the URL of its module's `bi_connection(cfg)`.
+    bi_driver: list[str] = []
+    # Visualization: the tool's own environment also holds the chosen warehouse's `bi_driver`
+    # (a SQLAlchemy-based BI tool that connects from the project: Superset); it reaches only
+    # warehouses that have one.
+    warehouse_driver: bool = False
     # Shell commands the compose services' image runs after `uv sync` (e.g. creating the tool's
     # own environment, so a container never installs at start); "{package_name}" filled.
     image_steps: list[str] = []
@@ -245,10 +255,25 @@ class Catalog(_Strict):
             if isinstance(layer.default, list) != layer.multiselect:
                 raise ValueError(f"layer {layer.id}: a list default goes with multiselect")
             for tool in layer.tools:
-                for other_layer, allowed in tool.requires.items():
+                for other_layer, allowed in (*tool.requires.items(), *tool.e2e_requires.items()):
                     target = self.layer(other_layer)
                     for allowed_id in allowed:
                         target.tool(allowed_id)
+        warehouses = (
+            self.layer("warehouse").implemented
+            if any(layer.id == "warehouse" for layer in self.layers)
+            else []
+        )
+        for tool in (t for layer in self.layers for t in layer.tools if t.warehouse_driver):
+            allowed = tool.requires.get("warehouse")
+            blind = [
+                w.id for w in warehouses if not w.bi_driver and (allowed is None or w.id in allowed)
+            ]
+            if blind:
+                raise ValueError(
+                    f"{tool.id} connects through the warehouse's driver, and {', '.join(blind)} "
+                    "has no bi_driver: give it one or leave it out of the tool's `requires`"
+                )
         for integration in self.integrations:
             for layer_id, tool_id in integration.when.items():
                 self.layer(layer_id).tool(tool_id)

@@ -307,6 +307,9 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         ],
         # Each chosen tool's own environment (`.venv-<tool>`): its pinned requirements.
         "own_environments": {t.id: t.own_environment for t in tools if t.own_environment},
+        # The chosen warehouse's SQLAlchemy dialect, for a BI tool's own environment that has
+        # `warehouse_driver` (Superset's requirements.txt).
+        "bi_driver": warehouse.bi_driver,
         # The import bundle the BI tool reads ("superset"; ""): its compiler module is rendered.
         "import_bundle": by_layer["visualization"].import_bundle,
         "image_steps": [

@@ -111,6 +111,9 @@ def layer_page(layer: Layer) -> str:
         if tool.requires:
             needs = "; ".join(f"{k}: {', '.join(v)}" for k, v in tool.requires.items())
             lines += [f"Needs {needs}.", ""]
+        if tool.bi_driver:
+            driver = ", ".join(f"`{requirement}`" for requirement in tool.bi_driver)
+            lines += [f"Reached by Superset through its SQLAlchemy dialect: {driver}.", ""]
         while lines[-1] == "":
             lines.pop()
     return "\n".join(lines) + "\n"

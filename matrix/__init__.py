@@ -28,6 +28,7 @@ from .combinations import (
     e2e_cells,
     once,
     pairwise,
+    runnable,
     shard_of,
 )
 from .render import RENDERERS, Manifest, Matrix, folder_snapshot, read_tree, render_manifests
@@ -50,6 +51,7 @@ __all__ = [
     "pairwise",
     "read_tree",
     "render_manifests",
+    "runnable",
     "shard_of",
     "tree_digest",
     "validate",

@@ -13,17 +13,29 @@ def _subsets(ids: list[str]) -> Iterator[list[str]]:
         yield from (list(c) for c in itertools.combinations(ids, size))
 
 
-def compatible(catalog: Catalog, answers: dict) -> bool:
-    """Whether every tool's ``requires`` (declared in the catalog) holds for ``answers``."""
+def _constraints_hold(catalog: Catalog, answers: dict, kind: str) -> bool:
+    """Whether every chosen tool's constraints ``kind`` (``requires``, ``e2e_requires``) hold."""
     picked = catalog.selected(answers)
     chosen: dict[str, set[str]] = {lyr.id: set() for lyr, _ in picked}
     for lyr, tool in picked:
         chosen[lyr.id].add(tool.id)
-    for _, tool in picked:
-        for other, allowed in tool.requires.items():
-            if not chosen.get(other, set()) <= set(allowed):
-                return False
-    return True
+    return all(
+        chosen.get(other, set()) <= set(allowed)
+        for _, tool in picked
+        for other, allowed in getattr(tool, kind).items()
+    )
+
+
+def compatible(catalog: Catalog, answers: dict) -> bool:
+    """Whether every tool's ``requires`` (declared in the catalog) holds for ``answers``."""
+    return _constraints_hold(catalog, answers, "requires")
+
+
+def runnable(catalog: Catalog, answers: dict) -> bool:
+    """``compatible``, and every tool's ``e2e_requires`` holds: what its end-to-end run here
+    needs of the other choices (Superset reads the warehouse through the warehouse's dialect,
+    and the Databricks twin, Spark, has no SQL endpoint for it)."""
+    return compatible(catalog, answers) and _constraints_hold(catalog, answers, "e2e_requires")
 
 
 def combinations(catalog: Catalog, *, valid: bool = True) -> list[dict]:
@@ -88,7 +100,7 @@ def pairwise(catalog: Catalog) -> list[dict]:
         {**dict(zip(options, values, strict=True)), **multi}
         for values in itertools.product(*options.values())
     ]
-    candidates = [c for c in candidates if compatible(catalog, c)]
+    candidates = [c for c in candidates if runnable(catalog, c)]
     questions = list(options)
 
     def pairs(combo: dict) -> set[tuple]:
@@ -105,7 +117,7 @@ def pairwise(catalog: Catalog) -> list[dict]:
     chosen = chosen or candidates[:1]
     solo = {question: ids[-1:] for question, ids in multi.items() if len(ids) > 1}
     narrowed = [{**combo, **solo} for combo in chosen]
-    extra = next((c for c in narrowed if compatible(catalog, c)), None) if solo else None
+    extra = next((c for c in narrowed if runnable(catalog, c)), None) if solo else None
     return [*chosen, extra] if extra is not None else chosen
 
 
@@ -114,7 +126,7 @@ def once(catalog: Catalog) -> list[dict]:
     one cell, packed: heavy tools of different layers share a cell (an Airflow cell can also be
     the GCS cell), so the suite pays for as many heavy cells as the layer with the most heavy
     tools has, not one per tool. Layers with the most heavy tools are placed first; each tool
-    goes to the compatible cell with the fewest heavy tools so far whose layer is still free
+    goes to the runnable cell with the fewest heavy tools so far whose layer is still free
     (a new cell while there are fewer cells than that busiest layer has tools), so the cells
     stay about equally heavy. A cell starts from the default answers (or, when a tool
     `requires` other choices, the first all-pairs combination it is compatible with). Then
@@ -137,15 +149,15 @@ def once(catalog: Catalog) -> list[dict]:
                 for i, cell in enumerate(cells)
                 if layer.question not in swapped[i]
             ]
-            options = [option for option in options if compatible(catalog, option[2])]
+            options = [option for option in options if runnable(catalog, option[2])]
             if len(cells) < most or not options:
                 for base in (default, *fallbacks):
                     cell = {**base, layer.question: tool.id}
-                    if compatible(catalog, cell):
+                    if runnable(catalog, cell):
                         options.append((0, len(cells), cell))
                         break
             if not options:
-                raise ValueError(f"{layer.id}={tool.id}: no compatible cell to run it end to end")
+                raise ValueError(f"{layer.id}={tool.id}: no runnable cell to run it end to end")
             _, index, cell = min(options, key=lambda option: option[:2])
             if index == len(cells):
                 cells.append(cell)
@@ -158,11 +170,11 @@ def once(catalog: Catalog) -> list[dict]:
                 continue
             for base in (default, *fallbacks):
                 cell = {**base, layer.question: tool.id}
-                if compatible(catalog, cell):
+                if runnable(catalog, cell):
                     cells.append(cell)
                     break
             else:
-                raise ValueError(f"{layer.id}={tool.id}: no compatible cell to run it end to end")
+                raise ValueError(f"{layer.id}={tool.id}: no runnable cell to run it end to end")
     return cells
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from copier import run_copy
 
-from extensions.catalog import Status, load_catalog
+from extensions.catalog import CATALOG_PATH, Status, load_catalog
 from extensions.context import layer_choices
 
 from .conftest import CATALOG, TEMPLATE_ROOT
@@ -140,3 +140,22 @@ def test_catalog_e2e_own_tests_name_rendered_test_modules() -> None:
                 path = module.split("::")[0]  # a module, or one test of it
                 assert path.startswith("tests/"), (tool.id, module)
                 assert path.removeprefix("tests/") in rendered, (tool.id, module)
+
+
+def test_catalog_bi_tool_on_the_warehouses_driver_needs_one_per_warehouse(tmp_path: Path) -> None:
+    """A BI tool that reaches the warehouse through the warehouse's own dialect
+    (`warehouse_driver`: Superset) is refused beside a warehouse it may be combined with that
+    has no `bi_driver`; each warehouse module with a `bi_driver` builds a `bi_connection`."""
+    data = yaml.safe_load(CATALOG_PATH.read_text())
+    warehouses = next(layer for layer in data["layers"] if layer["id"] == "warehouse")
+    del warehouses["tools"][0]["bi_driver"]
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ValueError, match=f"{warehouses['tools'][0]['id']} has no bi_driver"):
+        load_catalog(path)
+
+    modules = TEMPLATE_ROOT / "template" / "src" / "{{ package_name }}" / "warehouse"
+    for tool in CATALOG.layer("warehouse").implemented:
+        [module] = [p for p in modules.iterdir() if p.name.endswith(f"{tool.id}.py{{% endif %}}")]
+        has_connection = "\ndef bi_connection(" in module.read_text()
+        assert has_connection == bool(tool.bi_driver), tool.id

@@ -32,6 +32,7 @@ from matrix import (
     once,
     pairwise,
     render_manifests,
+    runnable,
     shard_of,
     tree_digest,
     validate,
@@ -317,6 +318,30 @@ def test_matrix_alone_tool_gets_a_cell_of_its_own() -> None:
     assert not any(c["ingestion_tool"] == alone["id"] for c in pairwise(planned))
     shared = next(c for c in once(planned) if c["orchestrator"] == heavy["id"])
     assert shared["ingestion_tool"] != alone["id"]
+
+
+def test_matrix_heavy_tool_runs_only_where_its_e2e_requires_hold() -> None:
+    """A heavy tool with `e2e_requires` (what it can run against here) is packed only into a
+    cell that has it, even where users may choose more (Superset reaches every warehouse, but
+    its cell reads the marts through a warehouse that runs here, never the Spark twin)."""
+    constrained = [
+        (layer, tool)
+        for layer in CATALOG.layers
+        for tool in layer.implemented
+        if tool.e2e_requires and tool.runs_locally
+    ]
+    assert constrained, "no implemented tool has e2e_requires"
+    cells = e2e_cells(CATALOG)
+    assert all(runnable(CATALOG, cell) for cell in cells)
+    for layer, tool in constrained:
+        [home] = [c for c in cells if c[layer.question] == tool.id]
+        for other, allowed in tool.e2e_requires.items():
+            question = CATALOG.layer(other).question
+            assert home[question] in allowed, (tool.id, home)
+            # A choice users may make with it, which its cell may not have.
+            for outside in (t.id for t in CATALOG.layer(other).implemented if t.id not in allowed):
+                if compatible(CATALOG, {**home, question: outside}):
+                    assert not runnable(CATALOG, {**home, question: outside}), outside
 
 
 MARTS3 = (("finance",), ("product",), ("finance", "product"))

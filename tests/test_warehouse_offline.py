@@ -10,7 +10,10 @@ Nothing is mocked and nothing is executed: the cloud cannot be reached from here
 warehouse would answer (types, privileges, data) is out of reach; what is checked is that the
 SQL the project sends it is the adapter's own and parses in its dialect. The rendered project
 is also installed and its own `tests/test_<warehouse>.py` runs (staging, profile, setup.sql,
-doctor), which no end-to-end cell would run.
+doctor), which no end-to-end cell would run. The project is rendered with the BI tool that
+connects through the warehouse's own SQLAlchemy dialect (the catalog's `warehouse_driver`:
+Superset), and its rendered dialect test runs too: the dialect of the catalog's `bi_driver`,
+installed beside Superset's SQLAlchemy, accepts the dashboards' connection (nothing connects).
 """
 
 from __future__ import annotations
@@ -65,10 +68,21 @@ NODE_KINDS = {"model", "test", "operation"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+# The BI tool that reaches a warehouse through the warehouse's own dialect, and its rendered
+# test of that dialect (tests/test_<tool>.py).
+DRIVER_BI = next(t for t in CATALOG.layer("visualization").implemented if t.warehouse_driver)
+DIALECT_TEST = (
+    f"tests/test_{DRIVER_BI.id}.py"
+    f"::test_{DRIVER_BI.id}_warehouse_dialect_accepts_the_bundles_connection"
+)
+
+
 def _answers(warehouse) -> dict:
-    """The default answers with ``warehouse`` swapped in, and in every layer it `requires`,
-    the first tool it allows (which must be implemented)."""
+    """The default answers with ``warehouse`` and the BI tool of ``DRIVER_BI`` swapped in, and
+    in every layer the warehouse `requires`, the first tool it allows (which must be
+    implemented)."""
     answers = {**default_answers(CATALOG), "warehouse": warehouse.id}
+    answers[CATALOG.layer("visualization").question] = DRIVER_BI.id
     for layer_id, allowed in warehouse.requires.items():
         layer = CATALOG.layer(layer_id)
         usable = [t.id for t in layer.implemented if t.id in allowed]
@@ -132,10 +146,11 @@ def _dbt(dbt: str, project: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_warehouse_offline_project_passes_its_own_warehouse_tests(offline, tmp_path: Path) -> None:
-    """The rendered `tests/test_<warehouse>.py` (staging, profile, setup.sql, doctor), installed
-    and run as a user would: no e2e cell runs it for a warehouse nothing here can run."""
+    """The rendered `tests/test_<warehouse>.py` (staging, profile, setup.sql, doctor) and the
+    BI tool's dialect test, installed and run as a user would: no e2e cell runs them for a
+    warehouse nothing here can run."""
     warehouse, project, _, _ = offline
-    own_module_passes(project, warehouse.id, tmp_path / "home")
+    own_module_passes(project, warehouse.id, tmp_path / "home", also=(DIALECT_TEST,))
 
 
 def test_warehouse_offline_project_compiles_and_parses_in_its_dialect(offline) -> None:
