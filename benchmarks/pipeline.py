@@ -45,7 +45,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import yaml
 from render import CATALOG, copier_copy_cli  # benchmarks/render.py, beside this script
 
 # render.py put the template root on sys.path: the matrix package imports from there.
@@ -350,10 +349,11 @@ def compare(question: str, tool: str, folder: Path, env: dict, scale_factors) ->
     render(projects[tool], **{question: tool})
     for name, project in projects.items():
         subprocess.run(["uv", "sync", "-q"], cwd=project, env=env, check=True)
-        answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+        # The rendered package (the answers file does not record a computed package name).
+        package = next(p.name for p in (project / "src").iterdir() if (p / "__init__.py").is_file())
         for _, chosen in CATALOG.selected(cells[name]):
             for step in chosen.image_steps:  # e.g. .venv-airbyte: installed once, not timed
-                command = step.replace("{package_name}", answers["package_name"])
+                command = step.replace("{package_name}", package)
                 subprocess.run(command, shell=True, cwd=project, env=env, check=True)
     print(f"rendered and installed both projects in {time.perf_counter() - started:.1f} s")
     for scale_factor in scale_factors:
