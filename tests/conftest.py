@@ -101,17 +101,22 @@ def project_env(home: Path) -> dict[str, str]:
     return env
 
 
-def own_module_passes(project: Path, tool_id: str, home: Path, also: tuple[str, ...] = ()) -> None:
-    """Install the rendered ``project`` (`make setup`) and run its own `tests/test_<tool>.py`
-    (and the test ids ``also`` names): every test passes and none is skipped (the check of a
-    tool nothing here can run)."""
-    module = project / "tests" / f"test_{tool_id}.py"
-    assert module.is_file(), f"{tool_id} renders its own test module"
+def project_tests_pass(project: Path, home: Path, tests: list[str]) -> None:
+    """Install the rendered ``project`` (`make setup`) and run ``tests`` (modules or test ids)
+    in it: every test passes and none is skipped (the check of a tool nothing here can run)."""
     home.mkdir(exist_ok=True)
     env = project_env(home)
     done = subprocess.run(["make", "setup"], cwd=project, env=env, capture_output=True, text=True)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
-    cmd = ["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", str(module), *also]
+    cmd = ["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", *tests]
     done = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     assert " passed" in done.stdout and " skipped" not in done.stdout, done.stdout[-2000:]
+
+
+def own_module_passes(project: Path, tool_id: str, home: Path, also: tuple[str, ...] = ()) -> None:
+    """The rendered ``project``'s own `tests/test_<tool>.py` (and the test ids ``also``
+    names) pass, installed as a user would (:func:`project_tests_pass`)."""
+    module = project / "tests" / f"test_{tool_id}.py"
+    assert module.is_file(), f"{tool_id} renders its own test module"
+    project_tests_pass(project, home, [str(module), *also])

@@ -28,7 +28,7 @@ import pytest
 
 from matrix import dbt_environment, default_answers, e2e_cells
 
-from .conftest import CATALOG, TEMPLATE_ROOT, own_module_passes, render
+from .conftest import CATALOG, TEMPLATE_ROOT, own_module_passes, project_tests_pass, render
 
 OFFLINE = [t for t in CATALOG.layer("warehouse").implemented if not t.runs_locally]
 # The SQL parser of the check (its own pin: the rendered platforms pin theirs for dlt).
@@ -204,3 +204,31 @@ def test_warehouse_offline_tools_get_no_e2e_cell() -> None:
     offline_ids = {tool.id for tool in OFFLINE}
     assert offline_ids, "no implemented warehouse is verified offline"
     assert [c for c in e2e_cells(CATALOG) if c["warehouse"] in offline_ids] == []
+
+
+# Warehouses with a `bi_driver` whose dialect test nothing else runs: they run here, so not in
+# the offline projects above, and no e2e cell pairs them with DRIVER_BI (its `e2e_requires`
+# keeps its cell on one warehouse): PostgreSQL, Databricks (whose twin DRIVER_BI cannot read).
+DIALECT_ONLY = [
+    w
+    for w in CATALOG.layer("warehouse").implemented
+    if w.bi_driver
+    and w.runs_locally
+    and not any(
+        c["warehouse"] == w.id and c["visualization"] == DRIVER_BI.id for c in e2e_cells(CATALOG)
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "warehouse",
+    [
+        pytest.param(w, id=w.id, marks=pytest.mark.xdist_group(f"dialect-{w.id}"))
+        for w in DIALECT_ONLY
+    ],
+)
+def test_warehouse_dialect_of_the_bi_tool_accepts_its_connection(warehouse, tmp_path: Path) -> None:
+    """The rendered dialect test of DRIVER_BI (the warehouse's `bi_driver`, offline) for each
+    warehouse no other test runs it for."""
+    project = render(tmp_path / "acme", **_answers(warehouse))
+    project_tests_pass(project, tmp_path / "home", [DIALECT_TEST])
