@@ -121,10 +121,11 @@ class Tool(_Strict):
     # Runs on a laptop/CI machine with no cloud account (so end-to-end tests can run it).
     runs_locally: bool = False
     # How the template's end-to-end suite runs it: `pairwise` tools join the all-pairs subset;
-    # `once` tools (heavy: a big install, an emulator, a JVM) get exactly one cell, the default
-    # answers with this tool swapped in, so CI's budget grows by one cell per heavy tool;
-    # `alone` tools get one cell too, never shared with other heavy tools (a tool that makes
-    # every step of its cell slow, e.g. a connector process per source on each ingest).
+    # `once` tools (heavy: a big install, an emulator, a JVM) get exactly one cell, the light
+    # answers (the defaults, a heavy default swapped for a light tool) with this tool swapped in,
+    # packed with heavy tools of other layers; `alone` tools get one cell too, never shared
+    # with other heavy tools (a tool that makes every step of its cell slow, e.g. a connector
+    # process per source on each ingest). A heavy default runs in the default cell.
     e2e: Literal["pairwise", "once", "alone"] = "pairwise"
     # The rendered test modules its cell runs (of those marked with its layer), where the whole
     # marked suite would cost CI too much on this tool (Spark: ~90 s per dbt run); []: all.

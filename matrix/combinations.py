@@ -62,6 +62,20 @@ def default_answers(catalog: Catalog) -> dict:
     return {layer.question: layer.default for layer in catalog.layers}
 
 
+def light_answers(catalog: Catalog) -> dict:
+    """The default answers with each heavy default (`e2e: once` or `alone`, such as Superset)
+    swapped for its layer's first all-pairs tool: the base the other cells start from, so the
+    default's heavy tools run in the default cell only, not in every cell."""
+    answers = default_answers(catalog)
+    for layer in catalog.layers:
+        if layer.multiselect or layer.tool(layer.default).e2e == "pairwise":
+            continue
+        light = [t.id for t in layer.implemented if t.runs_locally and t.e2e == "pairwise"]
+        if light:
+            answers[layer.question] = light[0]
+    return answers
+
+
 def _light(layer) -> list[str]:
     """A single-choice layer's locally runnable tools that join the all-pairs subset: the
     `e2e: pairwise` ones (the default alone when every one is `e2e: once`)."""
@@ -109,6 +123,9 @@ def pairwise(catalog: Catalog) -> list[dict]:
         }
 
     uncovered = set().union(*(pairs(c) for c in candidates)) if candidates else set()
+    # The default cell runs anyway (e2e_cells' first): its pairs are covered, also where a
+    # heavy default (Superset) keeps it out of the candidates.
+    uncovered -= pairs(default_answers(catalog))
     chosen: list[dict] = []
     while uncovered:
         best = max(candidates, key=lambda c: len(pairs(c) & uncovered))
@@ -116,7 +133,8 @@ def pairwise(catalog: Catalog) -> list[dict]:
         uncovered -= pairs(best)
     chosen = chosen or candidates[:1]
     solo = {question: ids[-1:] for question, ids in multi.items() if len(ids) > 1}
-    narrowed = [{**combo, **solo} for combo in chosen]
+    light = light_answers(catalog)
+    narrowed = [{**combo, **solo} for combo in ([light] if light in candidates else []) + chosen]
     extra = next((c for c in narrowed if runnable(catalog, c)), None) if solo else None
     return [*chosen, extra] if extra is not None else chosen
 
@@ -128,13 +146,22 @@ def once(catalog: Catalog) -> list[dict]:
     tools has, not one per tool. Layers with the most heavy tools are placed first; each tool
     goes to the runnable cell with the fewest heavy tools so far whose layer is still free
     (a new cell while there are fewer cells than that busiest layer has tools), so the cells
-    stay about equally heavy. A cell starts from the default answers (or, when a tool
-    `requires` other choices, the first all-pairs combination it is compatible with). Then
-    each `e2e: alone` tool gets a cell of its own, built the same way, never shared."""
-    default = default_answers(catalog)
+    stay about equally heavy. A cell starts from the light answers (:func:`light_answers`: the
+    default ones without their heavy tools) or, when a tool `requires` other choices, the
+    first all-pairs combination it is compatible with. Then each `e2e: alone` tool gets a cell
+    of its own, built the same way, never shared. A heavy tool that is its layer's default
+    runs in the default cell (:func:`e2e_cells`' first), not here."""
+    default = light_answers(catalog)
     fallbacks = pairwise(catalog)
     heavy = [
-        (layer, [t for t in layer.implemented if t.runs_locally and t.e2e == "once"])
+        (
+            layer,
+            [
+                t
+                for t in layer.implemented
+                if t.runs_locally and t.e2e == "once" and t.id != layer.default
+            ],
+        )
         for layer in catalog.layers
         if not layer.multiselect
     ]
@@ -167,6 +194,8 @@ def once(catalog: Catalog) -> list[dict]:
     for layer in catalog.layers:  # `e2e: alone`: a cell of its own, never packed
         for tool in layer.implemented:
             if layer.multiselect or not tool.runs_locally or tool.e2e != "alone":
+                continue
+            if tool.id == layer.default:  # the default cell runs it
                 continue
             for base in (default, *fallbacks):
                 cell = {**base, layer.question: tool.id}

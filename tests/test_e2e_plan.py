@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shlex
 import tomllib
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from _pytest.mark.expression import Expression
 
 from .conftest import CATALOG, TEMPLATE_ROOT, render
 from .test_platform_e2e import (
+    BI_SERVER,
     DEFAULT,
     PAIRWISE,
     SCENARIO_LAYERS,
@@ -152,3 +154,24 @@ def test_the_smoke_is_batch_1_and_the_same_batch_again_without_any_later_day(pro
     later = [t for t in runs if re.search(r"batch2|late_versions|incremental", t)]
     assert later == [], later
     assert all(t.startswith("tests/test_pipeline.py::") for t in runs)
+
+
+def _make_test_arguments(project: Path) -> tuple[str, ...]:
+    """The pytest arguments of the rendered Makefile's `test` task (its recipe's one line)."""
+    recipe = project.joinpath("Makefile").read_text().split("\ntest: ", 1)[1].splitlines()[1]
+    return tuple(shlex.split(recipe.split(" pytest", 1)[1]))
+
+
+def test_the_default_cell_runs_every_test_make_test_and_the_bi_server(tmp_path: Path) -> None:
+    """The default cell runs the rendered `make test` (read from its Makefile) and then
+    BI_SERVER: together every rendered test, once; the default's BI tool (Superset) has tests
+    that install and start it, and `make test` (the README's, and the rendered CI's) leaves
+    exactly those out."""
+    project = render(tmp_path / "default")
+    tests = rendered_tests(project)
+    make_test = selected(_make_test_arguments(project), tests)
+    server = selected(BI_SERVER, tests)
+    assert server, "the default BI tool has tests that start it"
+    assert all(t.startswith(f"tests/test_{DEFAULT['visualization']}.py::") for t in server)
+    assert make_test | server == set(tests)
+    assert make_test & server == set()

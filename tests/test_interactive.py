@@ -59,6 +59,8 @@ def test_interactive_asks_layers_in_order_with_help_and_defaults(tmp_path: Path)
     child.sendline("")
     _expect_prompt(child, "Port of the Dagster UI")
     child.sendline(CLEAR_LINE + "3300")
+    _expect_prompt(child, "Port of the Superset UI")
+    child.sendline(CLEAR_LINE + "8188")
     _expect_prompt(child, "When the daily pipeline runs")
     child.sendline(CLEAR_LINE + "30 4 * * *")
     _expect_prompt(child, "IPv4 address that docker-compose publishes")
@@ -71,6 +73,7 @@ def test_interactive_asks_layers_in_order_with_help_and_defaults(tmp_path: Path)
     assert answers["project_name"] == "Ocean Analytics"
     assert answers["lake_path"] == "lake"
     assert answers["dagster_port"] == 3300
+    assert answers["superset_port"] == 8188
     assert answers["schedule_cron"] == "30 4 * * *"
     for layer in CATALOG.layers:
         assert answers[layer.question] == layer.default
@@ -78,6 +81,7 @@ def test_interactive_asks_layers_in_order_with_help_and_defaults(tmp_path: Path)
     assert stack["storage"]["data_lake"]["config"]["path"] == "lake"
     assert stack["orchestrator"]["config"]["schedule"] == "30 4 * * *"
     assert "127.0.0.1:3300:3000" in (dst / "docker-compose.yml").read_text()
+    assert "127.0.0.1:8188:8088" in (dst / "docker-compose.yml").read_text()
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(transcript))
     for layer in CATALOG.layers:
         assert layer.help.split("(")[0].strip() in shown

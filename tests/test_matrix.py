@@ -28,6 +28,7 @@ from matrix import (
     default_tools,
     e2e_cells,
     folder_snapshot,
+    light_answers,
     manifest_digest,
     once,
     pairwise,
@@ -268,7 +269,8 @@ def test_matrix_pairwise_subset_runs_one_cell_with_a_single_choice_per_multisele
 def test_matrix_heavy_tools_get_exactly_one_cell_each() -> None:
     """`e2e: once` tools (checked on the planned matrix with one tool per layer marked heavy)
     stay out of the all-pairs subset and run once each; heavy tools of different layers share
-    cells (packed), each cell being the default answers with heavy tools swapped in."""
+    cells (packed), each cell being the light answers (the defaults without a heavy default)
+    with heavy tools swapped in."""
     data = CATALOG.model_dump(mode="json")
     heavy: list[tuple[str, str]] = []
     for layer in data["layers"]:
@@ -284,13 +286,14 @@ def test_matrix_heavy_tools_get_exactly_one_cell_each() -> None:
     planned = type(CATALOG).model_validate(data)
     assert len(heavy) >= 2
     default = default_answers(planned)
+    light = light_answers(planned)
     heavy_questions = {question for question, _ in heavy}
     for question, tool in heavy:
         assert not any(c[question] == tool for c in pairwise(planned)), tool
         cells = [c for c in e2e_cells(planned) if c[question] == tool]
         assert len(cells) == 1, (tool, cells)
-        if compatible(planned, {**default, question: tool}):
-            changed = {q for q in default if cells[0][q] != default[q]}
+        if compatible(planned, {**light, question: tool}):
+            changed = {q for q in light if cells[0][q] != light[q]}
             assert changed <= heavy_questions, (tool, changed)
     packed = once(planned)
     assert len(packed) < len(heavy), "heavy tools of different layers share a cell"
@@ -300,7 +303,7 @@ def test_matrix_heavy_tools_get_exactly_one_cell_each() -> None:
 
 def test_matrix_alone_tool_gets_a_cell_of_its_own() -> None:
     """An `e2e: alone` tool (every step of its cell slow) runs in exactly one cell: the
-    default answers with it swapped in, shared with no `e2e: once` tool, out of the subset."""
+    light answers with it swapped in, shared with no `e2e: once` tool, out of the subset."""
     data = CATALOG.model_dump(mode="json")
     layers = {layer["question"]: layer for layer in data["layers"]}
     for layer in data["layers"]:
@@ -314,10 +317,35 @@ def test_matrix_alone_tool_gets_a_cell_of_its_own() -> None:
     heavy["e2e"] = "once"
     planned = type(CATALOG).model_validate(data)
     cells = [c for c in e2e_cells(planned) if c["ingestion_tool"] == alone["id"]]
-    assert cells == [{**default_answers(planned), "ingestion_tool": alone["id"]}]
+    assert cells == [{**light_answers(planned), "ingestion_tool": alone["id"]}]
     assert not any(c["ingestion_tool"] == alone["id"] for c in pairwise(planned))
     shared = next(c for c in once(planned) if c["orchestrator"] == heavy["id"])
     assert shared["ingestion_tool"] != alone["id"]
+
+
+def test_matrix_a_heavy_default_runs_in_the_default_cell_only() -> None:
+    """A layer's default marked heavy (Superset: `e2e: once`) runs in the default cell, the
+    first, and in no other: the other cells start from the light answers, where it is swapped
+    for its layer's first all-pairs tool; the default cell's pairs count as covered."""
+    default, light = default_answers(CATALOG), light_answers(CATALOG)
+    heavy_defaults = {
+        layer.question: layer.default
+        for layer in CATALOG.layers
+        if not layer.multiselect and layer.tool(layer.default).e2e != "pairwise"
+    }
+    assert heavy_defaults, "no layer's default is heavy"
+    cells = e2e_cells(CATALOG)
+    assert cells[0] == default
+    for question, tool in heavy_defaults.items():
+        assert [c for c in cells if c[question] == tool] == [default], tool
+        assert light[question] != tool
+        layer = next(lyr for lyr in CATALOG.layers if lyr.question == question)
+        assert layer.tool(light[question]).e2e == "pairwise"
+    assert {q: v for q, v in light.items() if q not in heavy_defaults} == {
+        q: v for q, v in default.items() if q not in heavy_defaults
+    }
+    # Its pairs are the default cell's (but the heavy layer's): no cell of its own.
+    assert light not in pairwise(CATALOG), "the default cell's pairs count as covered"
 
 
 def test_matrix_heavy_tool_runs_only_where_its_e2e_requires_hold() -> None:

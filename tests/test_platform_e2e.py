@@ -199,6 +199,9 @@ PIPELINE_LAYERS = {"ingestion", "data_lake", "warehouse", "processing", "marts"}
 # The smoke every cell runs: batch 1's marts equal the ground truth, every bronze row accounted
 # for, the same batch again changes nothing.
 SMOKE = ("tests/test_pipeline.py", "-m", "not scenario")
+# The rendered `make test` runs `-m "not bi_server"`; the default cell runs these too, so the
+# default's BI tool (Superset) runs for real there (tests/test_e2e_plan.py checks both halves).
+BI_SERVER = ("-m", "bi_server")
 
 
 def _value(value: object) -> object:
@@ -258,15 +261,18 @@ def own_test_commands(answers: dict) -> list[tuple[str, ...]]:
 
 
 def test_platform_own_tests_pass_as_rendered(platform) -> None:
-    """The cell's own tests (`make test` in the default cell, else `own_test_commands`); then,
-    on the cells TIME_ZONES names (computed from the subset: the default and the single-mart
-    cell), batch 1 of the pipeline tests again under that machine time zone."""
+    """The cell's own tests (`make test` and then the BI server's tests in the default cell,
+    else `own_test_commands`); then, on the cells TIME_ZONES names (computed from the subset:
+    the default and the single-mart cell), batch 1 of the pipeline tests again under that
+    machine time zone."""
     project, _ = platform
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     # A heavy cell's own tests (an orchestrator, a BI tool, a twin) took up to 28 min on a
     # loaded 2-core machine: the limit only catches a hang.
     if not _differing(answers):
         _run(platform, "make", "test", timeout=OWN_TESTS_TIMEOUT)
+        # What `make test` leaves out: the default BI tool's own server (`make test-all`).
+        _run(platform, "uv", "run", "--no-sync", "pytest", "-q", *BI_SERVER, timeout=3600)
     else:
         for arguments in own_test_commands(answers):
             _run(
