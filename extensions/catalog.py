@@ -256,6 +256,13 @@ class Catalog(_Strict):
             if isinstance(layer.default, list) != layer.multiselect:
                 raise ValueError(f"layer {layer.id}: a list default goes with multiselect")
             for tool in layer.tools:
+                if tool.e2e_own_tests and tool.e2e != "alone":
+                    # Its home cell's tests are cut to that list: a tool sharing the cell
+                    # would lose its own tests (tests/test_e2e_plan.py would fail there).
+                    raise ValueError(
+                        f"{layer.id}={tool.id}: e2e_own_tests limits its cell's tests, so it "
+                        "needs `e2e: alone` (a cell no other tool has its home in)"
+                    )
                 for other_layer, allowed in (*tool.requires.items(), *tool.e2e_requires.items()):
                     target = self.layer(other_layer)
                     for allowed_id in allowed:

@@ -159,3 +159,19 @@ def test_catalog_bi_tool_on_the_warehouses_driver_needs_one_per_warehouse(tmp_pa
         [module] = [p for p in modules.iterdir() if p.name.endswith(f"{tool.id}.py{{% endif %}}")]
         has_connection = "\ndef bi_connection(" in module.read_text()
         assert has_connection == bool(tool.bi_driver), tool.id
+
+
+def test_catalog_tool_limiting_its_cells_tests_must_have_the_cell_alone(tmp_path: Path) -> None:
+    """`e2e_own_tests` cuts its home cell's tests to a list: a tool sharing that cell would
+    lose its own, so the catalog refuses it on a tool that is not `e2e: alone`."""
+    data = yaml.safe_load(CATALOG_PATH.read_text())
+    limited = [
+        tool for layer in data["layers"] for tool in layer["tools"] if tool.get("e2e_own_tests")
+    ]
+    assert limited, "no tool limits its cell's tests"
+    assert all(tool["e2e"] == "alone" for tool in limited)
+    limited[0]["e2e"] = "once"
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ValueError, match=f"{limited[0]['id']}: e2e_own_tests limits"):
+        load_catalog(path)
