@@ -146,11 +146,15 @@ def _dbt(dbt: str, project: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_warehouse_offline_project_passes_its_own_warehouse_tests(offline, tmp_path: Path) -> None:
-    """The rendered `tests/test_<warehouse>.py` (staging, profile, setup.sql, doctor) and the
-    BI tool's dialect test, installed and run as a user would: no e2e cell runs them for a
-    warehouse nothing here can run."""
+    """What the rendered CI runs for a warehouse nothing here can run (`make test-fast`: every
+    test not marked e2e, with no credentials set), its own `tests/test_<warehouse>.py`
+    (staging, profile, setup.sql, doctor) among them, and the BI tool's dialect test,
+    installed and run as a user would: no e2e cell runs them."""
     warehouse, project, _, _ = offline
+    assert "run: make test-fast" in (project / ".github" / "workflows" / "ci.yml").read_text()
     own_module_passes(project, warehouse.id, tmp_path / "home", also=(DIALECT_TEST,))
+    own = f"tests/test_{warehouse.id}.py"  # ran above
+    project_tests_pass(project, tmp_path / "home", ["-m", "not e2e", "--deselect", own])
 
 
 def test_warehouse_offline_project_compiles_and_parses_in_its_dialect(offline) -> None:
