@@ -92,14 +92,15 @@ def pairwise(catalog: Catalog) -> list[dict]:
 
     Every pair of choices of two single-choice layers appears in at least one combination
     (greedy covering); multiselect layers take all their locally runnable choices at once.
-    One more combination narrows every multiselect layer to a single choice (the first
-    covering combination otherwise), so a platform missing the other choices (no finance mart
-    behind the summary, no mart beside it in dbt) is run too. One such cell is enough for
-    what it catches and costs one more e2e cell (~3 min); it takes each layer's LAST locally
-    runnable tool in catalog order: the first one is what code and docs tend to use as their
-    example (the finance mart's headline figures), and for the marts today that is the
-    product mart, whose day-by-day figures also show a time-zone dependence. Derived from
-    the catalog, so it moves on when a tool is added at the end of a layer.
+    One more combination narrows every multiselect layer to a single choice (the light
+    answers, else the first covering combination), so a platform missing the other choices
+    (no finance mart behind the summary, no mart beside it in dbt) is run too. One such cell
+    is enough for what it catches and costs one more e2e cell (~3 min); it takes each layer's
+    LAST locally runnable tool in catalog order: the first one is what code and docs tend to
+    use as their example (the finance mart's headline figures), and for the marts today that
+    is the product mart, whose day-by-day figures also show a time-zone dependence. Derived
+    from the catalog, so it moves on when a tool is added at the end of a layer. The default
+    cell's pairs count as covered (it runs anyway, first).
     """
     single = [lyr for lyr in catalog.layers if not lyr.multiselect]
     options = {lyr.question: _light(lyr) for lyr in single}

@@ -272,7 +272,8 @@ def test_platform_own_tests_pass_as_rendered(platform) -> None:
     if not _differing(answers):
         _run(platform, "make", "test", timeout=OWN_TESTS_TIMEOUT)
         # What `make test` leaves out: the default BI tool's own server (`make test-all`).
-        _run(platform, "uv", "run", "--no-sync", "pytest", "-q", *BI_SERVER, timeout=3600)
+        pytest = ("uv", "run", "--no-sync", "pytest", "-q")
+        _run(platform, *pytest, *BI_SERVER, timeout=OWN_TESTS_TIMEOUT)
     else:
         for arguments in own_test_commands(answers):
             _run(
