@@ -3,7 +3,8 @@ tool that does not run locally (the catalog; Metabase, whose jar no package regi
 Preset, a cloud service), a platform is rendered with it, installed (`make setup`), and its own
 test module (`tests/test_<tool>.py`) runs: it provisions the dashboards twice against a local
 stand-in of the tool's REST endpoints that checks every payload's shape (the stand-in is the
-rendered test's, and its docstring says what it is not). Such a tool gets no end-to-end cell.
+rendered test's, and its docstring says what it is not); then the project's tests not marked
+e2e. Such a tool gets no end-to-end cell.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 from matrix import default_answers, e2e_cells
 
-from .conftest import CATALOG, own_module_passes, render
+from .conftest import CATALOG, own_module_passes, project_tests_pass, render
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +33,11 @@ def test_visualization_offline_tool_publishes_twice_to_its_stand_in(tool, tmp_pa
             answers[question] = allowed[0]
     project = render(tmp_path / "acme", **answers)
     own_module_passes(project, tool.id, tmp_path / "home")
+    # And the project's other tests that need no pipeline run (the config tests write
+    # throwaway configs with no `.env` beside them: the tool's secrets must not be needed
+    # there). Its other layers (DuckDB, PostgreSQL) run end to end in the e2e cells.
+    own = f"tests/test_{tool.id}.py"  # ran above
+    project_tests_pass(project, tmp_path / "home", ["-m", "not e2e", "--deselect", own])
 
 
 def test_visualization_offline_tools_get_no_e2e_cell() -> None:
