@@ -114,9 +114,16 @@ def project_tests_pass(project: Path, home: Path, tests: list[str]) -> None:
     assert " passed" in done.stdout and " skipped" not in done.stdout, done.stdout[-2000:]
 
 
-def own_module_passes(project: Path, tool_id: str, home: Path, also: tuple[str, ...] = ()) -> None:
+def own_module_passes(
+    project: Path, tool_id: str, home: Path, also: tuple[str, ...] = (), ci: bool = False
+) -> None:
     """The rendered ``project``'s own `tests/test_<tool>.py` (and the test ids ``also``
-    names) pass, installed as a user would (:func:`project_tests_pass`)."""
+    names) pass, installed as a user would (:func:`project_tests_pass`); with ``ci``, then
+    the project's other tests not marked e2e (what its CI runs for a tool nothing here runs
+    end to end; the config tests' throwaway configs have no `.env` beside them)."""
     module = project / "tests" / f"test_{tool_id}.py"
     assert module.is_file(), f"{tool_id} renders its own test module"
     project_tests_pass(project, home, [str(module), *also])
+    if ci:
+        own = str(module.relative_to(project))
+        project_tests_pass(project, home, ["-m", "not e2e", "--deselect", own])

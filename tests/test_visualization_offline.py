@@ -15,7 +15,7 @@ import pytest
 
 from matrix import default_answers, e2e_cells
 
-from .conftest import CATALOG, own_module_passes, project_tests_pass, render
+from .conftest import CATALOG, own_module_passes, render
 
 pytestmark = pytest.mark.e2e
 
@@ -32,12 +32,9 @@ def test_visualization_offline_tool_publishes_twice_to_its_stand_in(tool, tmp_pa
         if answers[question] not in allowed:
             answers[question] = allowed[0]
     project = render(tmp_path / "acme", **answers)
-    own_module_passes(project, tool.id, tmp_path / "home")
-    # And the project's other tests that need no pipeline run (the config tests write
-    # throwaway configs with no `.env` beside them: the tool's secrets must not be needed
-    # there). Its other layers (DuckDB, PostgreSQL) run end to end in the e2e cells.
-    own = f"tests/test_{tool.id}.py"  # ran above
-    project_tests_pass(project, tmp_path / "home", ["-m", "not e2e", "--deselect", own])
+    # Then its tests not marked e2e (its other layers, DuckDB or PostgreSQL, run end to end
+    # in the e2e cells).
+    own_module_passes(project, tool.id, tmp_path / "home", ci=True)
 
 
 def test_visualization_offline_tools_get_no_e2e_cell() -> None:
